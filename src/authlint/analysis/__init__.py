@@ -1,0 +1,1 @@
+"""Facts about a module that the rules read: denials, guards, contexts."""

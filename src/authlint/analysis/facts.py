@@ -1,0 +1,71 @@
+"""The facts of one module that rules read, and the pass that extracts them."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from authlint.config import AnalysisOptions
+
+if TYPE_CHECKING:
+    from authlint.project import ProjectIndex
+
+
+class FailureKind(enum.Enum):
+    """Why a request is refused, as far as the code's evidence tells."""
+
+    CREDENTIAL = "credential"
+    PERMISSION = "permission"
+    MIXED = "mixed"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What decided a denial's failure kind, worded for a message."""
+
+    kind: FailureKind
+    reason: str
+    # The condition that mixes both kinds, for a MIXED verdict.
+    condition: cst.CSTNode | None = None
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A response or exception that answers 401, 403 or 404 at a known place."""
+
+    node: cst.CSTNode
+    status: int
+    evidence: Evidence | None
+    # The innermost ``except`` clause the denial is answered from, when that
+    # clause catches everything or only errors that have nothing to do with
+    # authentication; with the clause's wording for a message.
+    broad_except: cst.ExceptHandler | None = None
+    broad_except_text: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkIssue:
+    """Framework configuration that turns credential failures into 403."""
+
+    node: cst.CSTNode
+    message: str
+
+
+@dataclass
+class ModuleFacts:
+    path: str
+    module: cst.Module
+    denials: list[Denial] = field(default_factory=list)
+    framework_issues: list[FrameworkIssue] = field(default_factory=list)
+
+
+def extract_facts(
+    module: cst.Module,
+    path: str,
+    options: AnalysisOptions,
+    index: ProjectIndex | None,
+) -> ModuleFacts:
+    return ModuleFacts(path=path, module=module)

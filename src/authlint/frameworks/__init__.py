@@ -1,0 +1,1 @@
+"""Framework vocabulary as data: what each library's names mean."""

@@ -1,0 +1,7 @@
+"""The cross-module index: the project's own denial helpers and exceptions."""
+
+from __future__ import annotations
+
+
+class ProjectIndex:
+    pass

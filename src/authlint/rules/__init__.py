@@ -1,0 +1,40 @@
+"""The rule registry: every rule authlint knows, in code order."""
+
+from __future__ import annotations
+
+from authlint.rules.base import Invalid, Rule, Violation
+from authlint.rules.broad_except_auth_status import BroadExceptAuthStatus
+from authlint.rules.credential_failure_not_401 import CredentialFailureNot401
+from authlint.rules.framework_turns_401_into_403 import FrameworkTurns401Into403
+from authlint.rules.mixed_authn_authz_check import MixedAuthnAuthzCheck
+from authlint.rules.permission_failure_401 import PermissionFailure401
+from authlint.rules.undeclared_404_for_denial import Undeclared404ForDenial
+from authlint.rules.unparsable_file import UnparsableFile
+
+UNPARSABLE_FILE = UnparsableFile()
+
+RULES: tuple[Rule, ...] = (
+    UNPARSABLE_FILE,
+    CredentialFailureNot401(),
+    PermissionFailure401(),
+    MixedAuthnAuthzCheck(),
+    BroadExceptAuthStatus(),
+    FrameworkTurns401Into403(),
+    Undeclared404ForDenial(),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+DEFAULT_ENABLED: frozenset[str] = frozenset(
+    rule.code for rule in RULES if rule.default_enabled
+)
+
+__all__ = [
+    "DEFAULT_ENABLED",
+    "RULES",
+    "RULES_BY_CODE",
+    "UNPARSABLE_FILE",
+    "Invalid",
+    "Rule",
+    "Violation",
+]
