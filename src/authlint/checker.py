@@ -8,7 +8,7 @@ from collections.abc import Collection
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from authlint.analysis.facts import extract_facts
+from authlint.analysis.extract import extract_facts
 from authlint.config import AnalysisOptions
 from authlint.findings import Finding
 from authlint.project import ProjectIndex
@@ -67,7 +67,9 @@ def _finding(rule: Rule, path: str, where: CodeRange, message: str) -> Finding:
     )
 
 
-def unparsable(path: str, error: BaseException, line: int = 1, column: int = 1) -> Finding:
+def unparsable(
+    path: str, error: BaseException, line: int = 1, column: int = 1
+) -> Finding:
     """The AUT001 finding for a file that could not be read, decoded or parsed."""
     if isinstance(error, cst.ParserSyntaxError):
         line, column = error.raw_line, error.raw_column + 1
@@ -90,3 +92,13 @@ def unparsable(path: str, error: BaseException, line: int = 1, column: int = 1) 
         name=UNPARSABLE_FILE.name,
         severity=UNPARSABLE_FILE.severity,
     )
+
+
+def may_need_check(
+    source: bytes, enabled: Collection[str], options: AnalysisOptions
+) -> bool:
+    """Whether a file can hold anything the ``enabled`` rules flag.
+
+    A stand-in until the byte-level pre-filter lands: every file is checked.
+    """
+    return True

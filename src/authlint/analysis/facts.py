@@ -1,17 +1,10 @@
-"""The facts of one module that rules read, and the pass that extracts them."""
+"""The facts of one module that rules read."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import libcst as cst
-
-from authlint.config import AnalysisOptions
-
-if TYPE_CHECKING:
-    from authlint.project import ProjectIndex
 
 
 class FailureKind(enum.Enum):
@@ -61,11 +54,7 @@ class ModuleFacts:
     denials: list[Denial] = field(default_factory=list)
     framework_issues: list[FrameworkIssue] = field(default_factory=list)
 
-
-def extract_facts(
-    module: cst.Module,
-    path: str,
-    options: AnalysisOptions,
-    index: ProjectIndex | None,
-) -> ModuleFacts:
-    return ModuleFacts(path=path, module=module)
+    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """Source of a node on one line, shortened for a message."""
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."

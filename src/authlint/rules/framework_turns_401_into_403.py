@@ -19,4 +19,5 @@ class FrameworkTurns401Into403(Rule):
     summary = "Framework configuration makes credential failures come out as 403"
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        return iter(())
+        for issue in facts.framework_issues:
+            yield Violation(issue.node, issue.message)

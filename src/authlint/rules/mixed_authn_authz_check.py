@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authlint.analysis.facts import ModuleFacts
+from authlint.analysis.facts import FailureKind, ModuleFacts
 from authlint.rules.base import Rule, Violation
 
 
@@ -19,4 +19,19 @@ class MixedAuthnAuthzCheck(Rule):
     summary = "One condition mixes a credential test and a permission test"
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        return iter(())
+        seen: set[int] = set()
+        for denial in facts.denials:
+            evidence = denial.evidence
+            if evidence is None or evidence.kind is not FailureKind.MIXED:
+                continue
+            condition = evidence.condition
+            if condition is None or id(condition) in seen:
+                continue
+            seen.add(id(condition))
+            yield Violation(
+                condition,
+                f"`{facts.code(condition)}` mixes a credential test with a "
+                f"permission test and answers both with {denial.status}; split "
+                "it: 401 when the caller is not authenticated, 403 when a "
+                "known caller lacks the permission",
+            )

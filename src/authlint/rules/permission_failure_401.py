@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from authlint.analysis.facts import ModuleFacts
+from authlint.analysis.facts import FailureKind, ModuleFacts
 from authlint.rules.base import Rule, Violation
 
 
@@ -19,4 +19,15 @@ class PermissionFailure401(Rule):
     summary = "Permission failure of a known caller answered with 401"
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        return iter(())
+        for denial in facts.denials:
+            evidence = denial.evidence
+            if evidence is None or evidence.kind is not FailureKind.PERMISSION:
+                continue
+            if denial.status != 401:
+                continue
+            yield Violation(
+                denial.node,
+                f"Permission failure answered with 401: {evidence.reason} "
+                "refuses a caller who is already known; answer 403 so the "
+                "client stops instead of retrying with new credentials",
+            )

@@ -1,0 +1,536 @@
+"""Walks each function's statements to find denials and the path to them.
+
+The path condition of a denial is the list of branch conditions it sits
+under, innermost last, each with the value it must have (``else`` branches
+and code after an early ``return`` see the condition as false), plus the
+``except`` clauses around it. ``guards.ConditionReader`` reads what each
+condition tests; this module decides which piece of evidence speaks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from authlint.analysis.context import HandlerContext, handler_context
+from authlint.analysis.facts import Denial, Evidence, FailureKind
+from authlint.analysis.guards import (
+    AtomKind,
+    ConditionReader,
+    GuardKind,
+    classify_words,
+    split_words,
+)
+from authlint.analysis.imports import dotted_name, terminal_name
+from authlint.analysis.responses import DENIAL_STATUSES
+from authlint.analysis.symbols import (
+    ModuleSymbols,
+    blocks,
+    small_statements,
+    suite_statements,
+)
+from authlint.config import AnalysisOptions
+from authlint.frameworks import exceptions, vocabulary
+
+Guard = tuple[cst.BaseExpression, bool]
+
+_GUARD_KINDS = {
+    GuardKind.CREDENTIAL: FailureKind.CREDENTIAL,
+    GuardKind.PERMISSION: FailureKind.PERMISSION,
+    GuardKind.MIXED: FailureKind.MIXED,
+}
+
+# Methods that look a record up; their arguments say what it is looked up by.
+_LOOKUPS = frozenset(
+    {
+        "get",
+        "filter",
+        "filter_by",
+        "first",
+        "one",
+        "one_or_none",
+        "get_or_none",
+        "find_one",
+        "scalar",
+        "scalar_one_or_none",
+        "execute",
+        "select",
+        "where",
+    }
+)
+
+
+@dataclass(frozen=True)
+class HandlerFrame:
+    """An ``except`` clause being walked, and how many guards were already
+    in force when it was entered."""
+
+    handler: cst.ExceptHandler
+    guard_depth: int
+
+
+@dataclass
+class _Function:
+    context: HandlerContext
+    reader: ConditionReader
+    local: dict[str, cst.BaseExpression]
+
+
+class HandlerWalker:
+    """Finds every denial of a module and the evidence of its failure kind."""
+
+    def __init__(
+        self,
+        symbols: ModuleSymbols,
+        options: AnalysisOptions,
+        error_callbacks: frozenset[str],
+        out: list[Denial],
+    ) -> None:
+        self.symbols = symbols
+        self.options = options
+        self.error_callbacks = error_callbacks
+        self.out = out
+
+    def walk_module(self) -> None:
+        self._definitions(list(self.symbols.module.body), None)
+
+    def _definitions(
+        self, body: list[cst.BaseStatement], cls: cst.ClassDef | None
+    ) -> None:
+        for statement in body:
+            if isinstance(statement, cst.FunctionDef):
+                self._function(statement, cls)
+                self._definitions(list(_nested_definitions(statement)), None)
+            elif isinstance(statement, cst.ClassDef):
+                self._definitions(suite_statements(statement.body), statement)
+            elif not isinstance(statement, cst.SimpleStatementLine):
+                for block in blocks(statement):
+                    self._definitions(block, cls)
+
+    # -- one function ----------------------------------------------------------
+
+    def _function(self, function: cst.FunctionDef, cls: cst.ClassDef | None) -> None:
+        body = suite_statements(function.body)
+        context = handler_context(
+            function, cls, self.symbols, self.options, self.error_callbacks
+        )
+        local = _single_assignments(body)
+        derived = self._derived_names(function, body)
+        state = _Function(context, ConditionReader(self.options, derived), local)
+        self._block(state, body, [], [])
+
+    def _block(
+        self,
+        state: _Function,
+        body: list[cst.BaseStatement],
+        guards: list[Guard],
+        frames: list[HandlerFrame],
+    ) -> None:
+        guards = list(guards)
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._statement(state, small, guards, frames)
+            elif isinstance(statement, cst.If):
+                guards.extend(self._if(state, statement, guards, frames))
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                self._block(state, suite_statements(statement.body), guards, frames)
+                for handler in statement.handlers:
+                    frame = HandlerFrame(handler, len(guards))  # type: ignore[arg-type]
+                    self._block(
+                        state,
+                        suite_statements(handler.body),
+                        guards,
+                        [*frames, frame],
+                    )
+                for extra in (statement.orelse, statement.finalbody):
+                    if extra is not None:
+                        self._block(state, suite_statements(extra.body), guards, frames)
+            elif not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                for block in blocks(statement):
+                    self._block(state, block, guards, frames)
+
+    def _if(
+        self,
+        state: _Function,
+        statement: cst.If,
+        guards: list[Guard],
+        frames: list[HandlerFrame],
+    ) -> list[Guard]:
+        """Walk an if/elif/else chain; return the guards that hold after it
+        when all but one of its branches leave the block."""
+        branches: list[tuple[list[Guard], list[cst.BaseStatement]]] = []
+        earlier: list[Guard] = []
+        current: cst.If | None = statement
+        else_body: list[cst.BaseStatement] | None = None
+        while current is not None:
+            branches.append(
+                ([*earlier, (current.test, True)], suite_statements(current.body))
+            )
+            earlier.append((current.test, False))
+            orelse = current.orelse
+            if isinstance(orelse, cst.If):
+                current = orelse
+            else:
+                if isinstance(orelse, cst.Else):
+                    else_body = suite_statements(orelse.body)
+                current = None
+        branches.append((earlier, else_body or []))
+
+        for branch_guards, body in branches:
+            self._block(state, body, [*guards, *branch_guards], frames)
+
+        staying = [g for g, body in branches if not self._leaves(body)]
+        return staying[0] if len(staying) == 1 else []
+
+    def _leaves(self, body: list[cst.BaseStatement]) -> bool:
+        if not body:
+            return False
+        last = body[-1]
+        if isinstance(last, cst.SimpleStatementLine) and last.body:
+            if isinstance(last.body[-1], (cst.Continue, cst.Break)):
+                return True
+        return self.symbols.ends_in_exit(body, {})
+
+    # -- denials ---------------------------------------------------------------
+
+    def _statement(
+        self,
+        state: _Function,
+        small: cst.BaseSmallStatement,
+        guards: list[Guard],
+        frames: list[HandlerFrame],
+    ) -> None:
+        if isinstance(small, cst.Return):
+            value = small.value
+        elif isinstance(small, cst.Raise):
+            value = small.exc
+        elif isinstance(small, cst.Expr) and isinstance(
+            small.value, (cst.Call, cst.Await)
+        ):
+            value = small.value
+        else:
+            return
+        if value is None:
+            return
+        shape = self.symbols.denial_of(value, None, state.local)
+        if shape is None or not isinstance(shape.status, int):
+            return
+        if shape.status not in DENIAL_STATUSES:
+            return
+        broad, broad_text = self._broad_handler(guards, frames)
+        self.out.append(
+            Denial(
+                node=shape.status_node or small,
+                status=shape.status,
+                evidence=self._evidence(state, value, guards, frames),
+                broad_except=broad,
+                broad_except_text=broad_text,
+            )
+        )
+
+    def _evidence(
+        self,
+        state: _Function,
+        value: cst.BaseExpression,
+        guards: list[Guard],
+        frames: list[HandlerFrame],
+    ) -> Evidence | None:
+        """The strongest evidence of the failure kind: the handler's role, the
+        exception being handled, the innermost deciding condition, and last
+        the message."""
+        role = state.context.role
+        if role is not None:
+            kind = FailureKind.CREDENTIAL if role.credential else FailureKind.PERMISSION
+            return Evidence(kind, role.what)
+
+        if frames:
+            handled = self._handled_kind(frames[-1].handler)
+            if handled is not None:
+                return handled
+
+        for test, taken in reversed(guards):
+            kind = state.reader.guard_kind(test, taken)
+            if kind is None:
+                continue
+            text = self.symbols.module.code_for_node(test)
+            text = " ".join(text.split())
+            if len(text) > 60:
+                text = text[:57] + "..."
+            condition = f"`{text}`" if taken else f"`not ({text})`"
+            return Evidence(
+                _GUARD_KINDS[kind],
+                f"the condition {condition}",
+                test if kind is GuardKind.MIXED else None,
+            )
+
+        return self._message_evidence(state, value)
+
+    def _message_evidence(
+        self, state: _Function, value: cst.BaseExpression
+    ) -> Evidence | None:
+        text = " ".join(_strings(value, state.local)).lower()
+        if not text:
+            return None
+        for phrase in vocabulary.CREDENTIAL_MESSAGES:
+            if _contains_phrase(text, phrase):
+                if state.context.authenticated:
+                    return None
+                return Evidence(FailureKind.CREDENTIAL, f'the message "{phrase}"')
+        for phrase in vocabulary.PERMISSION_MESSAGES:
+            if _contains_phrase(text, phrase):
+                return Evidence(FailureKind.PERMISSION, f'the message "{phrase}"')
+        return None
+
+    # -- except clauses --------------------------------------------------------
+
+    def _handled_kind(self, handler: cst.ExceptHandler) -> Evidence | None:
+        kinds: set[FailureKind] = set()
+        names = []
+        for node in _exception_types(handler):
+            kind = self._exception_kind(node)
+            if kind is None:
+                return None
+            kinds.add(kind)
+            names.append(dotted_name(node) or "")
+        if len(kinds) != 1:
+            return None
+        (kind,) = kinds
+        shown = ", ".join(f"`{n}`" for n in names)
+        return Evidence(kind, f"the handled {shown}")
+
+    def _exception_kind(self, node: cst.BaseExpression) -> FailureKind | None:
+        name = dotted_name(node)
+        if name is None:
+            return None
+        qualified = self.symbols.imports.qualify(node) or name
+        last = qualified.rsplit(".", 1)[-1]
+        if last == "DoesNotExist" and "." in name:
+            model = name.rsplit(".", 2)[-2]
+            parts = split_words(model)
+            if any(p in exceptions.CREDENTIAL_MODELS for p in parts) or any(
+                pair == ("api", "key") for pair in zip(parts, parts[1:])
+            ):
+                return FailureKind.CREDENTIAL
+            return None
+        if last in exceptions.PERMISSION_EXCEPTION_NAMES:
+            return FailureKind.PERMISSION
+        if last in exceptions.CREDENTIAL_EXCEPTION_NAMES:
+            return FailureKind.CREDENTIAL
+        if any(
+            qualified == module or qualified.startswith(module + ".")
+            for module in exceptions.CREDENTIAL_EXCEPTION_MODULES
+        ):
+            return FailureKind.CREDENTIAL
+        return None
+
+    def _broad_handler(
+        self, guards: list[Guard], frames: list[HandlerFrame]
+    ) -> tuple[cst.ExceptHandler | None, str]:
+        """The innermost ``except`` clause, when it catches everything or only
+        errors unrelated to authentication and nothing narrows it down."""
+        if not frames:
+            return None, ""
+        frame = frames[-1]
+        narrowed = any(
+            _mentions_isinstance(test) for test, _ in guards[frame.guard_depth :]
+        )
+        if narrowed:
+            return None, ""
+        handler = frame.handler
+        if handler.type is None:
+            return handler, "a bare `except:`"
+        types = list(_exception_types(handler))
+        names = [dotted_name(t) or "" for t in types]
+        lasts = [n.rsplit(".", 1)[-1] for n in names]
+        if any(last in exceptions.BROAD_EXCEPTIONS for last in lasts):
+            return (
+                handler,
+                f"`except {self.symbols.module.code_for_node(handler.type)}`",
+            )
+        unrelated = exceptions.UNRELATED_EXCEPTION_NAMES
+        if names and all(
+            n in unrelated or n.rsplit(".", 1)[-1] in unrelated for n in names
+        ):
+            return (
+                handler,
+                f"`except {self.symbols.module.code_for_node(handler.type)}`",
+            )
+        return None, ""
+
+    # -- names bound from credentials ------------------------------------------
+
+    def _derived_names(
+        self, function: cst.FunctionDef, body: list[cst.BaseStatement]
+    ) -> frozenset[str]:
+        """Local identity names bound from a credential: a decoded token, the
+        result of ``authenticate(...)``, a lookup by API key."""
+        derived: set[str] = set()
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is not None and _calls_dependency(param.default):
+                if _is_identity_name(param.name.value):
+                    derived.add(param.name.value)
+        assignments = [
+            (target, value)
+            for small in small_statements(body)
+            for target, value in _assignment_pairs(small)
+        ]
+        for _ in range(2):
+            for target, value in assignments:
+                if target in derived or not _is_identity_name(target):
+                    continue
+                if self._from_credential(value, derived):
+                    derived.add(target)
+        return frozenset(derived)
+
+    def _from_credential(self, value: cst.BaseExpression, derived: set[str]) -> bool:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        full = dotted_name(value)
+        if full is not None:
+            return full in vocabulary.IDENTITY_EXPRESSIONS or full in derived
+        if isinstance(value, cst.Subscript):
+            return dotted_name(value.value) in derived
+        if not isinstance(value, cst.Call):
+            return False
+        callee = dotted_name(value.func) or ""
+        callee_kind = classify_words(callee.replace(".", "_"), self.options)
+        if callee_kind is AtomKind.PERMISSION:
+            return False
+        parts = split_words(callee.replace(".", "_"))
+        if callee_kind is AtomKind.CREDENTIAL or (
+            "current" in parts and ({"user", "identity"} & set(parts))
+        ):
+            return True
+        receiver = value.func.value if isinstance(value.func, cst.Attribute) else None
+        if receiver is not None and dotted_name(receiver) in derived:
+            return terminal_name(value.func) in ("get", "__getitem__")
+        if terminal_name(value.func) in _LOOKUPS or isinstance(receiver, cst.Call):
+            return any(
+                _argument_is_credential(arg, derived, self.options)
+                for arg in _chain_arguments(value)
+            )
+        return False
+
+
+def _nested_definitions(function: cst.FunctionDef) -> Iterator[cst.BaseStatement]:
+    def visit(body: list[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
+        for statement in body:
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                yield statement
+            elif not isinstance(statement, cst.SimpleStatementLine):
+                for block in blocks(statement):
+                    yield from visit(block)
+
+    return visit(suite_statements(function.body))
+
+
+def _assignment_pairs(
+    small: cst.BaseSmallStatement,
+) -> Iterator[tuple[str, cst.BaseExpression]]:
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Name):
+                yield target.target.value, small.value
+    elif (
+        isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and small.value is not None
+    ):
+        yield small.target.value, small.value
+
+
+def _single_assignments(body: list[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
+    seen: dict[str, list[cst.BaseExpression]] = {}
+    for small in small_statements(body):
+        for target, value in _assignment_pairs(small):
+            seen.setdefault(target, []).append(value)
+    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+
+
+def _is_identity_name(name: str) -> bool:
+    return name in vocabulary.IDENTITY_NAMES or any(
+        p in vocabulary.CREDENTIAL_WORDS for p in split_words(name)
+    )
+
+
+def _calls_dependency(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and terminal_name(node.func) in (
+        "Depends",
+        "Security",
+    )
+
+
+def _chain_arguments(call: cst.Call) -> Iterator[cst.Arg]:
+    """Arguments of every call in a method chain:
+    ``User.query.filter_by(api_key=key).first()``."""
+    node: cst.BaseExpression = call
+    while True:
+        if isinstance(node, cst.Call):
+            yield from node.args
+            node = node.func
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        else:
+            return
+
+
+def _argument_is_credential(
+    arg: cst.Arg, derived: set[str], options: AnalysisOptions
+) -> bool:
+    if arg.keyword is not None:
+        if classify_words(arg.keyword.value, options) is AtomKind.CREDENTIAL:
+            return True
+        if arg.keyword.value == "key":
+            return True
+    value = arg.value
+    if isinstance(value, cst.Comparison):
+        value = value.comparisons[0].comparator
+    name = dotted_name(value)
+    if name is None:
+        return False
+    if name in derived:
+        return True
+    return classify_words(name.rsplit(".", 1)[-1], options) is AtomKind.CREDENTIAL
+
+
+def _exception_types(handler: cst.ExceptHandler) -> Iterator[cst.BaseExpression]:
+    if handler.type is None:
+        return
+    if isinstance(handler.type, cst.Tuple):
+        for element in handler.type.elements:
+            yield element.value
+    else:
+        yield handler.type
+
+
+def _mentions_isinstance(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Call) and dotted_name(node.func) == "isinstance":
+        return True
+    return any(_mentions_isinstance(child) for child in node.children)
+
+
+def _strings(node: cst.CSTNode, local: dict[str, cst.BaseExpression]) -> Iterator[str]:
+    """The literal text in an expression, following names bound once."""
+    stack: list[cst.CSTNode] = [node]
+    seen = 0
+    while stack and seen < 200:
+        current = stack.pop()
+        seen += 1
+        if isinstance(current, cst.SimpleString):
+            value = current.evaluated_value
+            if isinstance(value, str):
+                yield value
+        elif isinstance(current, cst.FormattedStringText):
+            yield current.value
+        elif isinstance(current, cst.Name) and current.value in local:
+            stack.append(local[current.value])
+        stack.extend(reversed(current.children))
+
+
+def _contains_phrase(text: str, phrase: str) -> bool:
+    return re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", text) is not None

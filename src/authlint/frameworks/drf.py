@@ -1,0 +1,54 @@
+"""Django REST Framework: responses, exceptions, authenticators, permissions."""
+
+from __future__ import annotations
+
+from authlint.frameworks.spec import ResponseSpec, argument, fixed
+
+_EXCEPTIONS = "rest_framework.exceptions"
+
+RESPONSES: dict[str, ResponseSpec] = {
+    "rest_framework.response.Response": argument(1, "status", 200),
+    f"{_EXCEPTIONS}.PermissionDenied": fixed(403),
+    f"{_EXCEPTIONS}.NotAuthenticated": fixed(401),
+    f"{_EXCEPTIONS}.AuthenticationFailed": fixed(401),
+    f"{_EXCEPTIONS}.NotFound": fixed(404),
+    f"{_EXCEPTIONS}.ValidationError": fixed(400),
+    f"{_EXCEPTIONS}.ParseError": fixed(400),
+    f"{_EXCEPTIONS}.APIException": fixed(500),
+}
+
+STATUS_MODULES = ("rest_framework.status",)
+
+CREDENTIAL_EXCEPTIONS = (
+    f"{_EXCEPTIONS}.AuthenticationFailed",
+    f"{_EXCEPTIONS}.NotAuthenticated",
+)
+PERMISSION_EXCEPTIONS = (f"{_EXCEPTIONS}.PermissionDenied",)
+
+BASE_AUTHENTICATION = "rest_framework.authentication.BaseAuthentication"
+
+# Authenticators known to send a ``WWW-Authenticate`` challenge (so DRF
+# answers 401), and those that do not (so DRF answers 403).
+AUTHENTICATORS_WITH_HEADER = (
+    "rest_framework.authentication.BasicAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+    "rest_framework_simplejwt.authentication.JWTAuthentication",
+    "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+    "knox.auth.TokenAuthentication",
+    "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+    "rest_framework_jwt.authentication.JSONWebTokenAuthentication",
+)
+AUTHENTICATORS_WITHOUT_HEADER = (
+    "rest_framework.authentication.BaseAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+    "rest_framework.authentication.RemoteUserAuthentication",
+)
+
+# Permission classes that refuse anonymous callers.
+AUTHENTICATED_PERMISSIONS = (
+    "rest_framework.permissions.IsAuthenticated",
+    "rest_framework.permissions.IsAdminUser",
+    "rest_framework.permissions.DjangoModelPermissions",
+    "rest_framework.permissions.DjangoObjectPermissions",
+)
+PERMISSION_CLASSES_DECORATOR = ("rest_framework.decorators.permission_classes",)

@@ -1,0 +1,64 @@
+"""Starlette and FastAPI, which builds on it."""
+
+from __future__ import annotations
+
+from authlint.frameworks.spec import ResponseSpec, argument
+
+_RESPONSE_CLASSES = (
+    "Response",
+    "JSONResponse",
+    "PlainTextResponse",
+    "HTMLResponse",
+    "ORJSONResponse",
+    "UJSONResponse",
+)
+_RESPONSE_MODULES = (
+    "starlette.responses",
+    "fastapi.responses",
+    "fastapi",
+)
+_HTTP_EXCEPTIONS = (
+    "starlette.exceptions.HTTPException",
+    "fastapi.HTTPException",
+    "fastapi.exceptions.HTTPException",
+)
+
+RESPONSES: dict[str, ResponseSpec] = {
+    **{name: argument(0, "status_code") for name in _HTTP_EXCEPTIONS},
+    **{
+        f"{module}.{cls}": argument(1, "status_code", 200)
+        for module in _RESPONSE_MODULES
+        for cls in _RESPONSE_CLASSES
+    },
+}
+
+# Modules with ``HTTP_403_FORBIDDEN``-style constants.
+STATUS_MODULES = ("starlette.status", "fastapi.status")
+
+# Security classes whose ``auto_error=False`` makes a dependency optional.
+SECURITY_CLASSES = (
+    "fastapi.security.HTTPBearer",
+    "fastapi.security.HTTPBasic",
+    "fastapi.security.HTTPDigest",
+    "fastapi.security.OAuth2PasswordBearer",
+    "fastapi.security.OAuth2AuthorizationCodeBearer",
+    "fastapi.security.OpenIdConnect",
+    "fastapi.security.APIKeyHeader",
+    "fastapi.security.APIKeyQuery",
+    "fastapi.security.APIKeyCookie",
+)
+
+# FastAPI's hook that builds the error for missing credentials.
+CREDENTIAL_HANDLER_METHODS = ("make_not_authenticated_error",)
+
+DEPENDENCY_MARKERS = ("fastapi.Depends", "fastapi.Security", "fastapi.params.Depends")
+
+# Starlette's ``@requires`` decorator and authentication middleware.
+REQUIRES_DECORATORS = ("starlette.authentication.requires",)
+AUTHENTICATION_MIDDLEWARE = (
+    "starlette.middleware.authentication.AuthenticationMiddleware",
+)
+MIDDLEWARE_WRAPPERS = (
+    "starlette.middleware.Middleware",
+    "fastapi.middleware.Middleware",
+)

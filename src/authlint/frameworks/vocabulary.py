@@ -1,0 +1,253 @@
+"""The words that tell what a condition tests, in names, keys and messages.
+
+Names are split into lower-case words (``X-API-Key`` -> ``x api key``,
+``isAdmin`` -> ``is admin``) and matched word by word, so ``tokenizer`` is
+not a token and ``monkey`` is not a key.
+"""
+
+from __future__ import annotations
+
+# Any of these words makes a name neutral, whatever else it says: CSRF and
+# CAPTCHA tokens, password-reset and invitation tokens, rate limits and
+# feature flags are not the caller's credentials or permissions.
+NEUTRAL_WORDS = frozenset(
+    {
+        "csrf",
+        "xsrf",
+        "captcha",
+        "recaptcha",
+        "nonce",
+        "reset",
+        "invite",
+        "invitation",
+        "confirm",
+        "confirmation",
+        "activation",
+        "activate",
+        "unsubscribe",
+        "verification",
+        "rate",
+        "ratelimit",
+        "throttle",
+        "quota",
+        "feature",
+        "flag",
+        "flags",
+        "maintenance",
+        "active",
+        "inactive",
+        "disabled",
+        "enabled",
+        "banned",
+        "locked",
+        "verified",
+        "email",
+        "ip",
+        "addr",
+        "whitelist",
+        "allowlist",
+        "blocklist",
+        "share",
+        "shared",
+        "public",
+        "grant",
+        "state",
+        "authorized",
+        "authorize",
+        "unauthorized",
+    }
+)
+
+# Words that name what a permission check tests.
+PERMISSION_WORDS = frozenset(
+    {
+        "perm",
+        "perms",
+        "permission",
+        "permissions",
+        "role",
+        "roles",
+        "scope",
+        "scopes",
+        "admin",
+        "admins",
+        "staff",
+        "superuser",
+        "moderator",
+        "owner",
+        "owners",
+        "owns",
+        "ownership",
+        "tenant",
+        "tenants",
+        "acl",
+        "acls",
+        "allowed",
+        "privilege",
+        "privileges",
+        "entitlement",
+        "entitlements",
+        "group",
+        "groups",
+        "member",
+        "members",
+        "membership",
+        "access",
+        "policy",
+        "policies",
+        "rbac",
+        "abac",
+        "enforce",
+    }
+)
+
+# First words of predicate names that ask for a permission: ``can_edit``.
+PERMISSION_PREFIXES = frozenset({"can", "may"})
+
+# Words that name a credential or the act of checking one.
+CREDENTIAL_WORDS = frozenset(
+    {
+        "token",
+        "jwt",
+        "bearer",
+        "apikey",
+        "password",
+        "passwd",
+        "passphrase",
+        "credential",
+        "credentials",
+        "creds",
+        "authorization",
+        "auth",
+        "authenticate",
+        "authenticated",
+        "authentication",
+        "secret",
+        "signature",
+        "hmac",
+        "otp",
+        "totp",
+        "mfa",
+        "session",
+        "sessionid",
+        "checkpw",
+        "login",
+    }
+)
+
+# Two-word credential names: ``api_key``, ``X-Access-Key``.
+CREDENTIAL_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("access", "key"),
+        ("secret", "key"),
+        ("auth", "key"),
+        ("client", "secret"),
+        ("private", "key"),
+        ("logged", "in"),
+    }
+)
+
+# Whole names that hold the signed-in identity when they are set.
+IDENTITY_EXPRESSIONS = frozenset(
+    {
+        "current_user",
+        "g.user",
+        "g.current_user",
+        "request.user",
+        "request.auth",
+        "request.state.user",
+        "request.authorization",
+        "request.identity",
+        "flask_login.current_user",
+    }
+)
+
+# Local names that, once bound from a credential (a decoded token, a lookup
+# by key), stand for the caller's identity.
+IDENTITY_NAMES = frozenset(
+    {
+        "user",
+        "current_user",
+        "principal",
+        "identity",
+        "account",
+        "client",
+        "payload",
+        "claims",
+        "decoded",
+        "token_data",
+        "username",
+        "user_id",
+        "uid",
+        "sub",
+        "subject",
+        "caller",
+        "session",
+        "key",
+        "api_key",
+        "apikey",
+        "key_obj",
+        "token_obj",
+    }
+)
+
+# Attribute predicates of a user object and which way they point.
+# True: the credential is there when the predicate holds.
+AUTHENTICATION_PREDICATES = {
+    "is_authenticated": True,
+    "is_anonymous": False,
+}
+
+# Names for when a credential runs out: ``token.exp < now`` means expired.
+EXPIRY_WORDS = frozenset({"exp", "expiry", "expires", "expiration", "expired"})
+
+# Containers of revoked credentials: membership means the credential is bad.
+REVOCATION_WORDS = frozenset(
+    {"revoked", "blacklist", "blacklisted", "denylist", "blocklisted", "revocation"}
+)
+
+# Messages that name the failure kind (evidence of last resort).
+CREDENTIAL_MESSAGES = (
+    "not authenticated",
+    "unauthenticated",
+    "authentication required",
+    "authentication credentials were not provided",
+    "login required",
+    "please log in",
+    "please login",
+    "must be logged in",
+    "not logged in",
+    "sign in required",
+    "token is missing",
+    "missing token",
+    "token missing",
+    "invalid token",
+    "token expired",
+    "token has expired",
+    "expired token",
+    "missing api key",
+    "invalid api key",
+    "api key is missing",
+    "api key required",
+    "invalid credentials",
+    "could not validate credentials",
+    "missing credentials",
+    "no credentials",
+)
+PERMISSION_MESSAGES = (
+    "forbidden",
+    "not allowed",
+    "insufficient permission",
+    "insufficient permissions",
+    "insufficient privileges",
+    "insufficient scope",
+    "permission denied",
+    "do not have permission",
+    "don't have permission",
+    "does not have permission",
+    "admins only",
+    "admin only",
+    "requires admin",
+    "not the owner",
+)
