@@ -49,6 +49,8 @@ def check_source(
     findings = set()
     for rule, violation in reports:
         where: CodeRange = positions[violation.node]
+        if violation.start is not None:
+            where = CodeRange(positions[violation.start].start, where.end)
         findings.add(_finding(rule, path, where, violation.message))
     return sorted(findings)
 

@@ -262,6 +262,10 @@ def _decorator_issues(
             login_seen = True
         if not isinstance(node, cst.Call):
             continue
+        if qualified in drf.AUTHENTICATION_CLASSES_DECORATOR and node.args:
+            message = _ordering_problem(node.args[0].value, symbols)
+            if message:
+                yield FrameworkIssue(decorator, message)
         if qualified in django.PERMISSION_REQUIRED and not login_seen:
             flag = _keyword(node, "raise_exception")
             if flag is not None and dotted_name(flag) == "True":

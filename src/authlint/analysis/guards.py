@@ -44,6 +44,15 @@ _VERIFY_CALLS = frozenset(
 )
 
 
+# Permission names that read as yes/no questions.
+_PREDICATE_PREFIXES = frozenset({"is", "has", "can", "may", "check", "user", "allowed"})
+_PREDICATE_WORDS = frozenset(
+    {"admin", "staff", "superuser", "moderator", "allowed", "permitted", "owns"}
+)
+# Calls that fetch a record rather than answer a question.
+_GETTER_WORDS = frozenset({"get", "load", "fetch", "find", "lookup", "read", "resolve"})
+
+
 class AtomKind(enum.Enum):
     CREDENTIAL = "credential"
     PERMISSION = "permission"
@@ -163,7 +172,24 @@ class ConditionReader:
         kind = self.kind_of(node)
         if kind is AtomKind.CREDENTIAL and self._names_revocation(node):
             return kind, False
+        if kind is AtomKind.PERMISSION and not self._is_predicate(node):
+            # ``if not tenant:`` asks whether a record exists, not whether the
+            # caller may act on it.
+            return AtomKind.NEUTRAL, True
         return kind, True
+
+    def _is_predicate(self, node: cst.BaseExpression) -> bool:
+        """Whether a permission-worded name reads as yes/no: ``is_admin``,
+        ``has_perm(...)``, ``allowed``; not ``tenant`` or ``get_role()``."""
+        name = self.subject(node) or ""
+        if name in self.options.permission_checks:
+            return True
+        parts = split_words(name)
+        if not parts:
+            return False
+        if isinstance(node, cst.Call):
+            return parts[0] not in _GETTER_WORDS
+        return parts[0] in _PREDICATE_PREFIXES or parts[-1] in _PREDICATE_WORDS
 
     def _names_revocation(self, node: cst.BaseExpression) -> bool:
         name = self.subject(node) or ""
@@ -204,8 +230,10 @@ class ConditionReader:
 
     def _presence(self, node: cst.BaseExpression) -> AtomKind:
         """What ``node is None`` tests: only a name that holds a credential or
-        an identity bound from one says anything."""
-        return self.kind_of(node)
+        an identity bound from one says anything; a missing role or tenant
+        record is a lookup that found nothing."""
+        kind = self.kind_of(node)
+        return kind if kind is AtomKind.CREDENTIAL else AtomKind.NEUTRAL
 
     def _membership(
         self, element: cst.BaseExpression, container: cst.BaseExpression, inside: bool

@@ -35,32 +35,15 @@ from authlint.analysis.symbols import (
 from authlint.config import AnalysisOptions
 from authlint.frameworks import exceptions, vocabulary
 
-Guard = tuple[cst.BaseExpression, bool]
+# A condition, the value it has on the path, and whether the path runs inside
+# its branch (True) or after it, because every other branch left (False).
+Guard = tuple[cst.BaseExpression, bool, bool]
 
 _GUARD_KINDS = {
     GuardKind.CREDENTIAL: FailureKind.CREDENTIAL,
     GuardKind.PERMISSION: FailureKind.PERMISSION,
     GuardKind.MIXED: FailureKind.MIXED,
 }
-
-# Methods that look a record up; their arguments say what it is looked up by.
-_LOOKUPS = frozenset(
-    {
-        "get",
-        "filter",
-        "filter_by",
-        "first",
-        "one",
-        "one_or_none",
-        "get_or_none",
-        "find_one",
-        "scalar",
-        "scalar_one_or_none",
-        "execute",
-        "select",
-        "where",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -168,9 +151,9 @@ class HandlerWalker:
         else_body: list[cst.BaseStatement] | None = None
         while current is not None:
             branches.append(
-                ([*earlier, (current.test, True)], suite_statements(current.body))
+                ([*earlier, (current.test, True, True)], suite_statements(current.body))
             )
-            earlier.append((current.test, False))
+            earlier.append((current.test, False, True))
             orelse = current.orelse
             if isinstance(orelse, cst.If):
                 current = orelse
@@ -184,7 +167,9 @@ class HandlerWalker:
             self._block(state, body, [*guards, *branch_guards], frames)
 
         staying = [g for g, body in branches if not self._leaves(body)]
-        return staying[0] if len(staying) == 1 else []
+        if len(staying) != 1:
+            return []
+        return [(test, value, False) for test, value, _ in staying[0]]
 
     def _leaves(self, body: list[cst.BaseStatement]) -> bool:
         if not body:
@@ -252,7 +237,13 @@ class HandlerWalker:
             if handled is not None:
                 return handled
 
-        for test, taken in reversed(guards):
+        inside_branch = False
+        for test, taken, branch in reversed(guards):
+            if not branch and inside_branch:
+                # What an earlier early return established is context for
+                # the branch the denial is in, not the reason for it.
+                continue
+            inside_branch = inside_branch or branch
             kind = state.reader.guard_kind(test, taken)
             if kind is None:
                 continue
@@ -336,7 +327,7 @@ class HandlerWalker:
             return None, ""
         frame = frames[-1]
         narrowed = any(
-            _mentions_isinstance(test) for test, _ in guards[frame.guard_depth :]
+            _mentions_isinstance(test) for test, _, _ in guards[frame.guard_depth :]
         )
         if narrowed:
             return None, ""
@@ -366,14 +357,17 @@ class HandlerWalker:
     def _derived_names(
         self, function: cst.FunctionDef, body: list[cst.BaseStatement]
     ) -> frozenset[str]:
-        """Local identity names bound from a credential: a decoded token, the
-        result of ``authenticate(...)``, a lookup by API key."""
+        """Local names bound from a credential: a decoded token, the result of
+        ``authenticate(...)``, a record looked up by API key, or an identity
+        handed in by a FastAPI dependency."""
         derived: set[str] = set()
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            if param.default is not None and _calls_dependency(param.default):
-                if _is_identity_name(param.name.value):
-                    derived.add(param.name.value)
+            annotation = param.annotation.annotation if param.annotation else None
+            if _is_identity_name(param.name.value) and (
+                _calls_dependency(param.default) or _calls_dependency(annotation)
+            ):
+                derived.add(param.name.value)
         assignments = [
             (target, value)
             for small in small_statements(body)
@@ -381,40 +375,45 @@ class HandlerWalker:
         ]
         for _ in range(2):
             for target, value in assignments:
-                if target in derived or not _is_identity_name(target):
-                    continue
-                if self._from_credential(value, derived):
+                if target not in derived and self._from_credential(
+                    value, derived, identity=_is_identity_name(target)
+                ):
                     derived.add(target)
         return frozenset(derived)
 
-    def _from_credential(self, value: cst.BaseExpression, derived: set[str]) -> bool:
+    def _from_credential(
+        self, value: cst.BaseExpression, derived: set[str], *, identity: bool
+    ) -> bool:
+        """Whether ``value`` is made from a credential. A name that is not
+        identity-like (``partner``, ``record``) counts only when the value is
+        made straight from the credential itself, not from an identity."""
         if isinstance(value, cst.Await):
             value = value.expression
         full = dotted_name(value)
         if full is not None:
-            return full in vocabulary.IDENTITY_EXPRESSIONS or full in derived
+            return identity and (
+                full in vocabulary.IDENTITY_EXPRESSIONS or full in derived
+            )
         if isinstance(value, cst.Subscript):
-            return dotted_name(value.value) in derived
+            return identity and dotted_name(value.value) in derived
         if not isinstance(value, cst.Call):
             return False
-        callee = dotted_name(value.func) or ""
-        callee_kind = classify_words(callee.replace(".", "_"), self.options)
+        callee = (dotted_name(value.func) or "").replace(".", "_")
+        callee_kind = classify_words(callee, self.options)
         if callee_kind is AtomKind.PERMISSION:
             return False
-        parts = split_words(callee.replace(".", "_"))
-        if callee_kind is AtomKind.CREDENTIAL or (
-            "current" in parts and ({"user", "identity"} & set(parts))
+        parts = set(split_words(callee))
+        if identity and (
+            callee_kind is AtomKind.CREDENTIAL
+            or ("current" in parts and parts & {"user", "identity"})
         ):
             return True
-        receiver = value.func.value if isinstance(value.func, cst.Attribute) else None
-        if receiver is not None and dotted_name(receiver) in derived:
-            return terminal_name(value.func) in ("get", "__getitem__")
-        if terminal_name(value.func) in _LOOKUPS or isinstance(receiver, cst.Call):
-            return any(
-                _argument_is_credential(arg, derived, self.options)
-                for arg in _chain_arguments(value)
-            )
-        return False
+        sources = derived if identity else set()
+        return any(
+            _mentions_credential(arg.value, sources, self.options)
+            or _keyword_is_credential(arg, self.options)
+            for arg in _chain_arguments(value)
+        )
 
 
 def _nested_definitions(function: cst.FunctionDef) -> Iterator[cst.BaseStatement]:
@@ -458,11 +457,20 @@ def _is_identity_name(name: str) -> bool:
     )
 
 
-def _calls_dependency(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Call) and terminal_name(node.func) in (
+def _calls_dependency(node: cst.CSTNode | None) -> bool:
+    """``Depends(f)`` or ``Security(f)``, also inside ``Annotated[...]``."""
+    if node is None:
+        return False
+    if isinstance(node, cst.Call) and terminal_name(node.func) in (
         "Depends",
         "Security",
-    )
+    ):
+        return True
+    if isinstance(node, cst.Subscript):
+        return any(_calls_dependency(child) for child in node.children)
+    if isinstance(node, (cst.SubscriptElement, cst.Index)):
+        return any(_calls_dependency(child) for child in node.children)
+    return False
 
 
 def _chain_arguments(call: cst.Call) -> Iterator[cst.Arg]:
@@ -479,23 +487,35 @@ def _chain_arguments(call: cst.Call) -> Iterator[cst.Arg]:
             return
 
 
-def _argument_is_credential(
-    arg: cst.Arg, derived: set[str], options: AnalysisOptions
-) -> bool:
-    if arg.keyword is not None:
-        if classify_words(arg.keyword.value, options) is AtomKind.CREDENTIAL:
-            return True
-        if arg.keyword.value == "key":
-            return True
-    value = arg.value
-    if isinstance(value, cst.Comparison):
-        value = value.comparisons[0].comparator
-    name = dotted_name(value)
-    if name is None:
+def _keyword_is_credential(arg: cst.Arg, options: AnalysisOptions) -> bool:
+    """``filter_by(api_key=...)``, ``objects.get(key=...)``."""
+    if arg.keyword is None:
         return False
-    if name in derived:
-        return True
-    return classify_words(name.rsplit(".", 1)[-1], options) is AtomKind.CREDENTIAL
+    keyword = arg.keyword.value
+    return keyword == "key" or classify_words(keyword, options) is AtomKind.CREDENTIAL
+
+
+def _mentions_credential(
+    node: cst.CSTNode, derived: set[str], options: AnalysisOptions
+) -> bool:
+    """Whether an expression reads a credential-named or derived name."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            name = dotted_name(current)
+            if name is not None:
+                if name in derived:
+                    return True
+                last = name.rsplit(".", 1)[-1]
+                if classify_words(last, options) is AtomKind.CREDENTIAL:
+                    return True
+                if isinstance(current, cst.Name):
+                    continue
+        if isinstance(current, (cst.SimpleString, cst.Lambda)):
+            continue
+        stack.extend(current.children)
+    return False
 
 
 def _exception_types(handler: cst.ExceptHandler) -> Iterator[cst.BaseExpression]:

@@ -318,12 +318,17 @@ class ModuleSymbols:
         return False
 
     def _class_source(self, cls: cst.ClassDef) -> StatusSource | None:
+        """A class's status: from its constructor's parameter when it takes
+        one, else its own status attribute, else its base class's."""
+        fixed: StatusSource | None = None
         for statement in cls.body.body:
             for target, value in _class_assignments(statement):
                 if target in STATUS_ATTRIBUTES:
                     status = self.status_of(value)
                     if isinstance(status, int):
-                        return StatusSource(fixed=status)
+                        fixed = StatusSource(fixed=status)
+        if fixed is None:
+            fixed = self._base_source(cls)
 
         init = next(
             (
@@ -333,12 +338,16 @@ class ModuleSymbols:
             ),
             None,
         )
-        base = self._base_source(cls)
-        if init is not None:
-            from_init = self._init_source(init, cls)
-            if from_init is not None:
-                return from_init
-        return base
+        from_init = self._init_source(init, cls) if init is not None else None
+        if from_init is None:
+            return fixed
+        parameter = from_init.parameter
+        if parameter is not None and parameter.default is None and fixed is not None:
+            # ``status_code=None`` in the constructor falls back to the class's.
+            return StatusSource(
+                parameter=Parameter(parameter.name, parameter.index, fixed.fixed)
+            )
+        return from_init
 
     def _base_source(self, cls: cst.ClassDef) -> StatusSource | None:
         for arg in cls.bases:

@@ -52,3 +52,4 @@ AUTHENTICATED_PERMISSIONS = (
     "rest_framework.permissions.DjangoObjectPermissions",
 )
 PERMISSION_CLASSES_DECORATOR = ("rest_framework.decorators.permission_classes",)
+AUTHENTICATION_CLASSES_DECORATOR = ("rest_framework.decorators.authentication_classes",)

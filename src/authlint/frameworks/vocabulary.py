@@ -250,4 +250,5 @@ PERMISSION_MESSAGES = (
     "admin only",
     "requires admin",
     "not the owner",
+    "not a member",
 )

@@ -21,6 +21,9 @@ class Violation:
 
     node: cst.CSTNode
     message: str
+    # Where the reported range starts when not at ``node``: the opening
+    # parenthesis of a condition written across lines.
+    start: cst.CSTNode | None = None
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,12 @@ class MixedAuthnAuthzCheck(Rule):
             if condition is None or id(condition) in seen:
                 continue
             seen.add(id(condition))
+            opening = getattr(condition, "lpar", ())
             yield Violation(
                 condition,
                 f"`{facts.code(condition)}` mixes a credential test with a "
                 f"permission test and answers both with {denial.status}; split "
                 "it: 401 when the caller is not authenticated, 403 when a "
                 "known caller lacks the permission",
+                start=opening[0] if opening else None,
             )
