@@ -92,10 +92,18 @@ def classify_words(name: str, options: AnalysisOptions) -> AtomKind:
         return AtomKind.NEUTRAL
     if any(p in words.NEUTRAL_WORDS for p in parts):
         return AtomKind.NEUTRAL
+    if "password" in parts and words.REAUTHENTICATION_WORDS & set(parts):
+        return AtomKind.NEUTRAL
     if any(p in words.PERMISSION_WORDS for p in parts):
         return AtomKind.PERMISSION
     if parts[0] in words.PERMISSION_PREFIXES and len(parts) > 1:
         return AtomKind.PERMISSION
+    if words.ALLOWED_WORDS & set(parts) and set(parts) <= (
+        words.ALLOWED_WORDS | words.ALLOWED_COMPANIONS
+    ):
+        return AtomKind.PERMISSION
+    if len(parts) > 1 and parts[-1] in words.NON_CREDENTIAL_HEADS:
+        return AtomKind.NEUTRAL
     if any(p in words.CREDENTIAL_WORDS for p in parts):
         return AtomKind.CREDENTIAL
     if any(pair in words.CREDENTIAL_PAIRS for pair in zip(parts, parts[1:])):
@@ -150,9 +158,20 @@ class ConditionReader:
         name = self.subject(node)
         if name is None:
             return AtomKind.NEUTRAL
-        if isinstance(node, cst.Call) and name in _VERIFY_CALLS:
+        kind = classify_words(name, self.options)
+        if isinstance(node, cst.Call) and (
+            kind is AtomKind.CREDENTIAL or name in _VERIFY_CALLS
+        ):
+            # ``user.check_password(form["current_password"])`` confirms a
+            # change; it does not authenticate the request.
+            if any(self._is_reauthentication(arg.value) for arg in node.args):
+                return AtomKind.NEUTRAL
             return AtomKind.CREDENTIAL
-        return classify_words(name, self.options)
+        return kind
+
+    def _is_reauthentication(self, node: cst.BaseExpression) -> bool:
+        parts = set(split_words(self.subject(node) or ""))
+        return "password" in parts and bool(words.REAUTHENTICATION_WORDS & parts)
 
     # -- atoms ---------------------------------------------------------------
 
@@ -215,6 +234,9 @@ class ConditionReader:
             equal = isinstance(op, cst.Equal)
             if self._is_ownership(left, right):
                 return AtomKind.PERMISSION, equal
+            if _is_identity(left) or _is_identity(right):
+                # Comparing a record with the caller is about that record.
+                return AtomKind.NEUTRAL, True
             kinds = {self.kind_of(left), self.kind_of(right)}
             if AtomKind.PERMISSION in kinds:
                 return AtomKind.PERMISSION, equal

@@ -284,7 +284,9 @@ class HandlerWalker:
         for node in _exception_types(handler):
             kind = self._exception_kind(node)
             if kind is None:
-                return None
+                # Validation errors caught next to the token's own errors
+                # (a malformed payload) say nothing either way.
+                continue
             kinds.add(kind)
             names.append(dotted_name(node) or "")
         if len(kinds) != 1:

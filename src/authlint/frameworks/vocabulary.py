@@ -52,6 +52,23 @@ NEUTRAL_WORDS = frozenset(
         "public",
         "grant",
         "state",
+        "version",
+        "versions",
+        "host",
+        "hosts",
+        "method",
+        "methods",
+        "origin",
+        "origins",
+        "extension",
+        "extensions",
+        "mime",
+        "domain",
+        "domains",
+        "file",
+        "filetype",
+        "language",
+        "locale",
         "authorized",
         "authorize",
         "unauthorized",
@@ -82,7 +99,6 @@ PERMISSION_WORDS = frozenset(
         "tenants",
         "acl",
         "acls",
-        "allowed",
         "privilege",
         "privileges",
         "entitlement",
@@ -99,6 +115,13 @@ PERMISSION_WORDS = frozenset(
         "abac",
         "enforce",
     }
+)
+
+# ``allowed`` asks about the caller only in names made of these words
+# (``is_allowed``, ``user_allowed``), not in ``ALLOWED_IMAGE_FORMATS``.
+ALLOWED_WORDS = frozenset({"allowed", "permitted"})
+ALLOWED_COMPANIONS = frozenset(
+    {"is", "user", "caller", "access", "action", "request", "operation", "not"}
 )
 
 # First words of predicate names that ask for a permission: ``can_edit``.
@@ -128,7 +151,6 @@ CREDENTIAL_WORDS = frozenset(
         "otp",
         "totp",
         "mfa",
-        "session",
         "sessionid",
         "checkpw",
         "login",
@@ -145,6 +167,47 @@ CREDENTIAL_PAIRS = frozenset(
         ("client", "secret"),
         ("private", "key"),
         ("logged", "in"),
+        ("session", "id"),
+        ("session", "token"),
+        ("session", "key"),
+        ("session", "cookie"),
+        ("session", "ok"),
+        ("session", "valid"),
+        ("valid", "session"),
+        ("session", "expired"),
+    }
+)
+
+# A password the signed-in caller types again to confirm a change is not
+# the credential the request is authenticated with.
+REAUTHENTICATION_WORDS = frozenset(
+    {"old", "current", "new", "previous", "confirm", "confirmation", "repeat"}
+)
+
+# The head noun of a name says what it is: ``token_user`` is a user (of a
+# token) and ``token_type`` a type, neither of them a credential.
+NON_CREDENTIAL_HEADS = frozenset(
+    {
+        "user",
+        "users",
+        "owner",
+        "account",
+        "name",
+        "type",
+        "types",
+        "count",
+        "prefix",
+        "length",
+        "model",
+        "label",
+        "description",
+        "url",
+        "format",
+        "backend",
+        "version",
+        "provider",
+        "field",
+        "policy",
     }
 )
 
