@@ -33,7 +33,7 @@ def check_source(
     """
     try:
         module = cst.parse_module(source)
-    except Exception as error:  # noqa: BLE001 - any parser failure is AUT001
+    except Exception as error:
         return [unparsable(path, error)] if UNPARSABLE_FILE.code in enabled else []
 
     active = [rule for rule in RULES if rule.code in enabled and rule.code != "AUT001"]
@@ -101,6 +101,21 @@ def may_need_check(
 ) -> bool:
     """Whether a file can hold anything the ``enabled`` rules flag.
 
-    A stand-in until the byte-level pre-filter lands: every file is checked.
+    A byte-level test run before parsing: most files of a real project
+    contain none of the words any rule needs, and parsing is what costs.
+    Selecting AUT001 alone asks for every file to be parsed.
     """
-    return True
+    if set(enabled) == {UNPARSABLE_FILE.code}:
+        return True
+    for rule in RULES:
+        if rule.code in enabled and any(word in source for word in rule.triggers):
+            return True
+    names = (
+        *options.credential_checks,
+        *options.permission_checks,
+        *options.authenticated_decorators,
+        *options.authenticated_dependencies,
+    )
+    return bool(enabled) and any(
+        name.rsplit(".", 1)[-1].encode() in source for name in names
+    )

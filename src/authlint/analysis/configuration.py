@@ -18,6 +18,17 @@ from authlint.frameworks import django, drf, starlette
 
 _AUTH_FAILURES = frozenset(drf.CREDENTIAL_EXCEPTIONS)
 
+# Every setting this module reads is spelled with one of these.
+CONFIGURATION_TRIGGERS: tuple[bytes, ...] = (
+    b"raise_exception",
+    b"AuthenticationFailed",
+    b"NotAuthenticated",
+    b"authentication_classes",
+    b"AUTHENTICATION_CLASSES",
+    b"requires",
+    b"AuthenticationMiddleware",
+)
+
 
 def framework_issues(
     symbols: ModuleSymbols,

@@ -94,6 +94,11 @@ def classify_words(name: str, options: AnalysisOptions) -> AtomKind:
         return AtomKind.NEUTRAL
     if "password" in parts and words.REAUTHENTICATION_WORDS & set(parts):
         return AtomKind.NEUTRAL
+    if any(pair in words.CREDENTIAL_PAIRS for pair in zip(parts, parts[1:])):
+        return AtomKind.CREDENTIAL
+    if "access" in parts and words.CREDENTIAL_WORDS & set(parts):
+        # ``access_token``: a credential named for what it grants.
+        return AtomKind.CREDENTIAL
     if any(p in words.PERMISSION_WORDS for p in parts):
         return AtomKind.PERMISSION
     if parts[0] in words.PERMISSION_PREFIXES and len(parts) > 1:
@@ -102,11 +107,11 @@ def classify_words(name: str, options: AnalysisOptions) -> AtomKind:
         words.ALLOWED_WORDS | words.ALLOWED_COMPANIONS
     ):
         return AtomKind.PERMISSION
+    if any(pair in words.CREDENTIAL_PAIRS for pair in zip(parts, parts[1:])):
+        return AtomKind.CREDENTIAL
     if len(parts) > 1 and parts[-1] in words.NON_CREDENTIAL_HEADS:
         return AtomKind.NEUTRAL
     if any(p in words.CREDENTIAL_WORDS for p in parts):
-        return AtomKind.CREDENTIAL
-    if any(pair in words.CREDENTIAL_PAIRS for pair in zip(parts, parts[1:])):
         return AtomKind.CREDENTIAL
     return AtomKind.NEUTRAL
 
@@ -119,9 +124,16 @@ class ConditionReader:
     being empty means the credential named no one.
     """
 
-    def __init__(self, options: AnalysisOptions, derived: frozenset[str]) -> None:
+    def __init__(
+        self,
+        options: AnalysisOptions,
+        derived: frozenset[str],
+        records: frozenset[str] = frozenset(),
+    ) -> None:
         self.options = options
         self.derived = derived
+        # Credential-named locals that hold a stored record looked up by id.
+        self.records = records
 
     # -- naming what an expression reads -------------------------------------
 
@@ -151,6 +163,8 @@ class ConditionReader:
         """Whether an expression reads a credential, a permission, or neither."""
         full = dotted_name(node)
         if full is not None:
+            if full.split(".")[0] in self.records:
+                return AtomKind.NEUTRAL
             if full in words.IDENTITY_EXPRESSIONS:
                 return AtomKind.CREDENTIAL
             if full in self.derived:
@@ -189,6 +203,9 @@ class ConditionReader:
             # ``header.startswith("Bearer ")``: well-formed when true.
             return self.kind_of(_call_receiver(node)), True
         kind = self.kind_of(node)
+        if kind is AtomKind.CREDENTIAL and _reads_configuration(node):
+            # ``if not app.config["API_KEY"]``: the server is misconfigured.
+            return AtomKind.NEUTRAL, True
         if kind is AtomKind.CREDENTIAL and self._names_revocation(node):
             return kind, False
         if kind is AtomKind.PERMISSION and not self._is_predicate(node):
@@ -209,6 +226,19 @@ class ConditionReader:
         if isinstance(node, cst.Call):
             return parts[0] not in _GETTER_WORDS
         return parts[0] in _PREDICATE_PREFIXES or parts[-1] in _PREDICATE_WORDS
+
+    def _owner_is_credential(self, node: cst.BaseExpression) -> bool:
+        """Whether an expiry belongs to a credential: ``claims["exp"]``,
+        ``token.expires_at``; not ``coupon.expires_at``."""
+        if isinstance(node, cst.Subscript):
+            owner: cst.BaseExpression = node.value
+        elif isinstance(node, cst.Attribute):
+            owner = node.value
+        else:
+            return classify_words(self.subject(node) or "", self.options) is (
+                AtomKind.CREDENTIAL
+            )
+        return self.kind_of(owner) is AtomKind.CREDENTIAL
 
     def _names_revocation(self, node: cst.BaseExpression) -> bool:
         name = self.subject(node) or ""
@@ -298,7 +328,9 @@ class ConditionReader:
         """``claims["exp"] < now``: true means the credential has expired."""
         for side, flipped in ((left, False), (right, True)):
             name = self.subject(side) or ""
-            if any(p in words.EXPIRY_WORDS for p in split_words(name)):
+            if any(p in words.EXPIRY_WORDS for p in split_words(name)) and (
+                self._owner_is_credential(side)
+            ):
                 expired = expired_when_true != flipped
                 return AtomKind.CREDENTIAL, not expired
         return AtomKind.NEUTRAL, True
@@ -349,6 +381,22 @@ class ConditionReader:
         if kinds:
             return GuardKind.MIXED
         return None
+
+
+def _reads_configuration(node: cst.BaseExpression) -> bool:
+    """``current_app.config.get("KEY")``, ``settings.API_KEY``, ``os.environ[...]``."""
+    while isinstance(node, (cst.Call, cst.Subscript, cst.Attribute)):
+        if isinstance(node, cst.Call):
+            node = node.func
+            continue
+        inner = node.value
+        name = dotted_name(inner) or ""
+        if name.rsplit(".", 1)[-1] in words.CONFIGURATION_OBJECTS or name in (
+            words.CONFIGURATION_OBJECTS
+        ):
+            return True
+        node = inner
+    return False
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

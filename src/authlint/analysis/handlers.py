@@ -102,7 +102,13 @@ class HandlerWalker:
         )
         local = _single_assignments(body)
         derived = self._derived_names(function, body)
-        state = _Function(context, ConditionReader(self.options, derived), local)
+        records = frozenset(
+            name
+            for name, value in local.items()
+            if name not in derived and _looked_up_by_id(value)
+        )
+        reader = ConditionReader(self.options, derived, records)
+        state = _Function(context, reader, local)
         self._block(state, body, [], [])
 
     def _block(
@@ -244,8 +250,8 @@ class HandlerWalker:
                 # the branch the denial is in, not the reason for it.
                 continue
             inside_branch = inside_branch or branch
-            kind = state.reader.guard_kind(test, taken)
-            if kind is None:
+            guard = state.reader.guard_kind(test, taken)
+            if guard is None:
                 continue
             text = self.symbols.module.code_for_node(test)
             text = " ".join(text.split())
@@ -253,9 +259,9 @@ class HandlerWalker:
                 text = text[:57] + "..."
             condition = f"`{text}`" if taken else f"`not ({text})`"
             return Evidence(
-                _GUARD_KINDS[kind],
+                _GUARD_KINDS[guard],
                 f"the condition {condition}",
-                test if kind is GuardKind.MIXED else None,
+                test if guard is GuardKind.MIXED else None,
             )
 
         return self._message_evidence(state, value)
@@ -517,6 +523,23 @@ def _mentions_credential(
         if isinstance(current, (cst.SimpleString, cst.Lambda)):
             continue
         stack.extend(current.children)
+    return False
+
+
+def _looked_up_by_id(value: cst.BaseExpression) -> bool:
+    """``repo.get_one(token_id)``, ``Token.objects.get(pk=pk)``: a record."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(value, cst.Call):
+        return False
+    for arg in _chain_arguments(value):
+        if arg.keyword is not None and arg.keyword.value in vocabulary.ID_WORDS:
+            return True
+        name = dotted_name(arg.value)
+        if name is not None:
+            parts = split_words(name.rsplit(".", 1)[-1])
+            if parts and parts[-1] in vocabulary.ID_WORDS:
+                return True
     return False
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union  # noqa: UP035
 
 import libcst as cst
 
@@ -27,6 +27,31 @@ if TYPE_CHECKING:
 DENIAL_STATUSES = frozenset({401, 403, 404, 412, 422})
 
 _STATUS_CONSTANT = re.compile(r"HTTP_(\d{3})(?:_|$)")
+
+# Bytes at least one of which every file with a denial contains: a status
+# number or constant, or the name of a class that carries one. A project
+# helper called without any of them (``raise NotMember()``, its status set in
+# another module) is not seen through this filter.
+DENIAL_TRIGGERS: tuple[bytes, ...] = (
+    b"401",
+    b"403",
+    b"404",
+    b"412",
+    b"422",
+    b"HTTP_4",
+    b"UNAUTHORIZED",
+    b"FORBIDDEN",
+    b"NOT_FOUND",
+    b"UNPROCESSABLE",
+    b"PRECONDITION",
+    b"nauthorized",
+    b"orbidden",
+    b"PermissionDenied",
+    b"NotAuthenticated",
+    b"AuthenticationFailed",
+    b"Http404",
+    b"NotFound",
+)
 
 # How deep names are followed (constant to constant, helper to helper).
 MAX_DEPTH = 8
@@ -71,7 +96,9 @@ class DenialShape:
     status_node: cst.CSTNode | None
 
 
-Params = dict[str, tuple[int, cst.BaseExpression | None]]
+# A function's parameters by name: call index and default value. (Spelled
+# with ``typing`` because the alias is evaluated at import on Python 3.9.)
+Params = Dict[str, Tuple[int, Optional[cst.BaseExpression]]]  # noqa: UP006
 
 
 def framework_status(qualified: str) -> int | None:

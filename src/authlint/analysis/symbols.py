@@ -6,7 +6,7 @@ handful of names, and a helper may be asked about from many call sites.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -61,9 +61,7 @@ class ModuleSymbols:
 
     # -- collection ------------------------------------------------------------
 
-    def _collect(
-        self, body: tuple[cst.BaseStatement, ...] | list[cst.BaseStatement]
-    ) -> None:
+    def _collect(self, body: Sequence[cst.BaseStatement]) -> None:
         for statement in body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
@@ -321,7 +319,7 @@ class ModuleSymbols:
         """A class's status: from its constructor's parameter when it takes
         one, else its own status attribute, else its base class's."""
         fixed: StatusSource | None = None
-        for statement in cls.body.body:
+        for statement in suite_statements(cls.body):
             for target, value in _class_assignments(statement):
                 if target in STATUS_ATTRIBUTES:
                     status = self.status_of(value)

@@ -52,6 +52,12 @@ NEUTRAL_WORDS = frozenset(
         "public",
         "grant",
         "state",
+        "denied",
+        "error",
+        "errors",
+        "exception",
+        "exceptions",
+        "forbidden",
         "version",
         "versions",
         "host",
@@ -184,6 +190,10 @@ REAUTHENTICATION_WORDS = frozenset(
     {"old", "current", "new", "previous", "confirm", "confirmation", "repeat"}
 )
 
+# Names of record ids: a token looked up by ``token_id`` is a stored record
+# being managed, not the credential the request came with.
+ID_WORDS = frozenset({"id", "ids", "pk", "uuid", "slug"})
+
 # The head noun of a name says what it is: ``token_user`` is a user (of a
 # token) and ``token_type`` a type, neither of them a credential.
 NON_CREDENTIAL_HEADS = frozenset(
@@ -208,7 +218,18 @@ NON_CREDENTIAL_HEADS = frozenset(
         "provider",
         "field",
         "policy",
+        "id",
+        "ids",
+        "pk",
+        "uuid",
+        "summary",
     }
+)
+
+# Reads of the server's own configuration: ``app.config["API_KEY"]`` is the
+# expected secret, not the one the caller sent.
+CONFIGURATION_OBJECTS = frozenset(
+    {"config", "settings", "environ", "env", "os.environ", "conf", "getenv"}
 )
 
 # Whole names that hold the signed-in identity when they are set.

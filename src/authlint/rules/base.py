@@ -49,6 +49,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     severity: ClassVar[Severity] = Severity.ERROR
     cwe: ClassVar[tuple[int, ...]] = ()
+    # Bytes a file must contain for this rule to have anything to say; files
+    # with none of the enabled rules' triggers are never parsed.
+    triggers: ClassVar[tuple[bytes, ...]] = ()
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator
 from typing import ClassVar
 
 from authlint.analysis.facts import ModuleFacts
 from authlint.findings import Severity
-from authlint.rules.base import Rule, Violation
+from authlint.rules.base import Invalid, Rule, Violation
 
 
 class UnparsableFile(Rule):
@@ -21,16 +22,44 @@ class UnparsableFile(Rule):
     for. A clean run should mean "checked and clean", not "skipped".
 
     ## Example
-    A file with a syntax error, bytes that are not valid in its declared
-    encoding (UTF-8 unless a PEP 263 coding comment says otherwise), or
-    binary data with a `.py` name.
+    A syntax error, here a Python 2 `print` statement left in a module:
+
+    ```python
+    from flask import abort
+
+
+    def deny():
+        print "denied"
+        abort(401)
+    ```
+
+    Bytes that are not valid in the file's declared encoding (UTF-8 unless a
+    PEP 263 coding comment says otherwise), or binary data with a `.py` name,
+    are reported the same way.
 
     ## Use instead
+    ```python
+    from flask import abort
+
+
+    def deny():
+        print("denied")
+        abort(401)
+    ```
+
     Fix the syntax or the encoding, or exclude the file (`exclude` or
     `extend-exclude` in `[tool.authlint]`) if it is not Python source.
 
     ## References
-    - PEP 263, Defining Python Source Code Encodings
+    - PEP 263, Defining Python Source Code Encodings:
+      <https://peps.python.org/pep-0263/>
+
+    ## Known problems
+    - The line reported is where libcst's parser gave up, which can be a line
+      or more after the actual mistake (an unclosed bracket is reported where
+      the parser ran out of input). The message keeps the parser's own text.
+    - A few forms that Python rejects are accepted by libcst's grammar
+      (`except ValueError, exc:`), so such a file is checked, not reported.
     """
 
     code = "AUT001"
@@ -41,3 +70,51 @@ class UnparsableFile(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         # Reported by the checker itself, before there are any facts.
         return iter(())
+
+    VALID = (
+        # Syntax newer than the oldest supported Python still parses.
+        textwrap.dedent("""\
+            def status_for(failure):
+                match failure:
+                    case {"kind": "credential"}:
+                        return 401
+                    case {"kind": "permission"}:
+                        return 403
+                    case _:
+                        return 400
+            """),
+        textwrap.dedent("""\
+            def describe(headers):
+                return f"scheme: {headers["Authorization"].split()[0]}"
+            """),
+        textwrap.dedent("""\
+            from .tokens import decode
+
+
+            def claims(raw):
+                try:
+                    return decode(raw)
+                except* ValueError:
+                    return None
+            """),
+    )
+    INVALID = (
+        Invalid(
+            code=textwrap.dedent("""\
+                from flask import abort
+
+
+                def deny():
+                    abort(401)
+                        return None
+                """),
+            lines=(6,),
+        ),
+        Invalid(
+            code=textwrap.dedent("""\
+                import os
+                print "token file:", os.environ["TOKEN_FILE"]
+                """),
+            lines=(2,),
+        ),
+    )

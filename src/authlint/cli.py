@@ -1,0 +1,283 @@
+"""The ``authlint`` command: argument parsing, the commands, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from authlint import __version__
+from authlint.config import ConfigError, parse_rule_codes, resolve_settings
+from authlint.engine import CheckPlan, RuleSelection, RunResult, run
+from authlint.files import PathNotFoundError, discover, exclusion_patterns
+from authlint.report import FORMATS
+from authlint.rules import RULES, RULES_BY_CODE
+
+logger = logging.getLogger(__name__)
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+_LOG_HANDLER = "authlint-cli"
+
+
+class UsageError(Exception):
+    """Bad input from the user; its message is one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        # argparse exits 2 on bad usage and 0 for --help and --version.
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+
+    _configure_logging(verbose=getattr(args, "verbose", False))
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+
+    try:
+        code: int = args.handler(args)
+    except (ConfigError, UsageError, PathNotFoundError) as error:
+        _error(str(error))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader (``| head``) has gone: keep the interpreter's final flush
+        # from failing on the closed pipe too.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as error:  # the last line of defence: no traceback
+        logger.debug("internal error", exc_info=True)
+        _error(f"internal error: {type(error).__name__}: {error}{_traceback_hint()}")
+        return EXIT_ERROR
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="authlint",
+        description="Find HTTP authentication and authorization mistakes "
+        "(401 versus 403 and friends) in Python web apps and HTTP clients.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"authlint {__version__}"
+    )
+    parser.set_defaults(command=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check",
+        help="check files and directories",
+        description="Check Python files; directories are searched for *.py files.",
+    )
+    check.set_defaults(command="check", handler=_check)
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: .)"
+    )
+    rules = check.add_argument_group("rule selection (overrides the config file)")
+    rules.add_argument(
+        "--select",
+        action="append",
+        metavar="CODES",
+        help="comma-separated codes or prefixes to check, instead of the defaults",
+    )
+    rules.add_argument(
+        "--extend-select",
+        action="append",
+        metavar="CODES",
+        help="comma-separated codes or prefixes to check in addition",
+    )
+    rules.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CODES",
+        help="comma-separated codes or prefixes not to check",
+    )
+    output = check.add_argument_group("output")
+    output.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default="text",
+        help="report format (default: text)",
+    )
+    output.add_argument(
+        "-o", "--output-file", metavar="FILE", help="write the report to FILE"
+    )
+    output.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit with 0 even when there are findings",
+    )
+    output.add_argument(
+        "-q", "--quiet", action="store_true", help="leave out the summary line"
+    )
+    output.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging on stderr"
+    )
+    config = check.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="read [tool.authlint] from this file instead of the nearest "
+        "pyproject.toml",
+    )
+    config.add_argument(
+        "--no-config", action="store_true", help="ignore every config file"
+    )
+
+    listing = commands.add_parser(
+        "rules", help="list every rule", description="List every rule."
+    )
+    listing.set_defaults(command="rules", handler=_rules)
+
+    rule = commands.add_parser(
+        "rule",
+        help="show a rule's documentation",
+        description="Show a rule's documentation.",
+    )
+    rule.set_defaults(command="rule", handler=_rule)
+    rule.add_argument("code", metavar="CODE", help="a rule code, like AUT101")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    overrides = RuleSelection(
+        select=_codes(args.select, "--select"),
+        extend_select=_codes(args.extend_select, "--extend-select") or (),
+        ignore=_codes(args.ignore, "--ignore") or (),
+    )
+    settings = resolve_settings(config=args.config, no_config=args.no_config)
+    plan = CheckPlan.from_settings(settings, [overrides])
+    logger.debug("enabled rules: %s", ", ".join(sorted(plan.enabled)) or "none")
+
+    excluded = exclusion_patterns(
+        settings.exclude, settings.extend_exclude, settings.root
+    )
+    discovery = discover(args.paths or [os.curdir], excluded)
+    if not discovery.files and not discovery.unreadable_directories:
+        if not args.quiet:
+            _warning("no Python files found in the given paths")
+        return EXIT_CLEAN
+
+    result = run(discovery, plan)
+    _write_report(FORMATS[args.format](result.findings), args.output_file)
+    for path, failure in result.failures:
+        _error(f"internal error while checking {path}: {failure}{_traceback_hint()}")
+    if not args.quiet:
+        print(f"authlint: {summary(result)}", file=sys.stderr)
+
+    if result.failures:
+        return EXIT_ERROR
+    if result.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _codes(values: Sequence[str] | None, option: str) -> tuple[str, ...] | None:
+    """Codes from a repeatable comma-separated option; None when not given."""
+    if values is None:
+        return None
+    items = [item for value in values for item in value.split(",") if item.strip()]
+    if not items:
+        raise UsageError(f"{option}: expected rule codes, like AUT101 or AUT1")
+    try:
+        return parse_rule_codes(items, option)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _write_report(report: str, output_file: str | None) -> None:
+    if output_file is None:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8") as file:
+            file.write(report)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write {output_file}: {reason}") from None
+
+
+def summary(result: RunResult) -> str:
+    """The one line that tells what a run did, e.g. for stderr."""
+    parts = [_count(result.files_checked, "file") + " checked"]
+    if result.files_skipped:
+        parts.append(f"{result.files_skipped} skipped (nothing to check)")
+    if result.files_unparsable:
+        parts.append(f"{result.files_unparsable} unparsable")
+    if result.failures:
+        parts.append(f"{len(result.failures)} failed")
+    findings = _count(len(result.findings), "finding") if result.findings else ""
+    parts.append(f"{findings or 'no findings'} in {result.elapsed:.2f}s")
+    return ", ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rows = [("CODE", "NAME", "DEFAULT", "SUMMARY")]
+    rows += [(r.code, r.name, _default(r.default_enabled), r.summary) for r in RULES]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        print("  ".join((*cells, row[3])))
+    return EXIT_CLEAN
+
+
+def _rule(args: argparse.Namespace) -> int:
+    code = args.code.strip().upper()
+    rule = RULES_BY_CODE.get(code)
+    if rule is None:
+        raise UsageError(
+            f"unknown rule code {args.code!r}; 'authlint rules' lists them all"
+        )
+    print(f"# {rule.code} {rule.name} ({_default(rule.default_enabled)} by default)")
+    print()
+    print(rule.documentation())
+    return EXIT_CLEAN
+
+
+def _default(enabled: bool) -> str:
+    return "on" if enabled else "off"
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    # Replace, not add: main() may run many times in one process.
+    package = logging.getLogger("authlint")
+    for handler in list(package.handlers):
+        if handler.get_name() == _LOG_HANDLER:
+            package.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_LOG_HANDLER)
+    handler.setFormatter(logging.Formatter("authlint: %(levelname)s: %(message)s"))
+    package.addHandler(handler)
+    package.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _traceback_hint() -> str:
+    verbose = logging.getLogger("authlint").isEnabledFor(logging.DEBUG)
+    return "" if verbose else " (run with -v for the traceback)"
+
+
+def _error(message: str) -> None:
+    print(f"authlint: error: {message}", file=sys.stderr)
+
+
+def _warning(message: str) -> None:
+    print(f"authlint: warning: {message}", file=sys.stderr)

@@ -1,0 +1,284 @@
+"""Reading and validating ``[tool.authlint]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from authlint.config import (
+    AnalysisOptions,
+    ConfigError,
+    Settings,
+    find_config,
+    load_settings,
+    parse_rule_codes,
+    resolve_settings,
+)
+
+FULL_EXAMPLE = """\
+[project]
+name = "shop"
+
+[tool.authlint]
+select = ["AUT1"]
+extend-select = ["AUT106"]
+ignore = ["AUT104"]
+exclude = ["legacy"]
+extend-exclude = ["migrations/", "scripts/*.py"]
+authenticated-decorators = ["shop.auth.staff_only"]
+authenticated-dependencies = ["current_member"]
+credential-checks = ["verify_api_key"]
+permission-checks = ["can_edit", "is_owner"]
+
+[tool.authlint.per-file-ignores]
+"tests/*" = ["AUT1"]
+"__init__.py" = ["AUT101", "AUT102"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Error messages name the file relative to the working directory.
+    monkeypatch.chdir(tmp_path)
+
+
+def write_config(directory: Path, body: str) -> Path:
+    path = directory / "pyproject.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def config_error(body: str) -> str:
+    path = write_config(Path.cwd(), body)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    return str(caught.value)
+
+
+def test_every_key_is_read(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, FULL_EXAMPLE))
+
+    assert settings == Settings(
+        select=("AUT1",),
+        extend_select=("AUT106",),
+        ignore=("AUT104",),
+        per_file_ignores=(
+            ("tests/*", ("AUT1",)),
+            ("__init__.py", ("AUT101", "AUT102")),
+        ),
+        exclude=("legacy",),
+        extend_exclude=("migrations/", "scripts/*.py"),
+        analysis=AnalysisOptions(
+            authenticated_decorators=("shop.auth.staff_only",),
+            authenticated_dependencies=("current_member",),
+            credential_checks=("verify_api_key",),
+            permission_checks=("can_edit", "is_owner"),
+        ),
+        root=tmp_path.resolve(),
+        source=tmp_path / "pyproject.toml",
+    )
+
+
+def test_an_empty_table_means_the_defaults(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, "[tool.authlint]\n"))
+
+    assert settings.select is None
+    assert settings.exclude is None
+    assert settings.extend_select == settings.ignore == ()
+    assert settings.analysis == AnalysisOptions()
+    assert settings.root == tmp_path.resolve()
+
+
+def test_an_empty_select_is_kept_apart_from_no_select(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, "[tool.authlint]\nselect = []\n"))
+
+    assert settings.select == ()
+
+
+def test_codes_are_upper_cased(tmp_path: Path) -> None:
+    body = '[tool.authlint]\nselect = ["aut101", " AUT1 "]\n'
+    settings = load_settings(write_config(tmp_path, body))
+
+    assert settings.select == ("AUT101", "AUT1")
+
+
+def test_the_nearest_file_with_the_table_is_found(tmp_path: Path) -> None:
+    write_config(tmp_path, '[tool.authlint]\nignore = ["AUT104"]\n')
+    package = tmp_path / "packages" / "shop"
+    package.mkdir(parents=True)
+    # A sub-project's metadata without our table does not hide the top one.
+    write_config(package, '[project]\nname = "shop"\n')
+    # Nor does a broken TOML file that is not ours.
+    write_config(tmp_path / "packages", "[broken\n")
+
+    assert find_config(package) == tmp_path / "pyproject.toml"
+    settings = resolve_settings(start=package)
+    assert settings.ignore == ("AUT104",)
+    assert settings.root == tmp_path.resolve()
+
+
+def test_without_a_config_file_the_root_is_the_start(tmp_path: Path) -> None:
+    assert find_config(tmp_path) is None
+    assert resolve_settings(start=tmp_path) == Settings(root=tmp_path.resolve())
+
+
+def test_no_config_reads_nothing(tmp_path: Path) -> None:
+    write_config(tmp_path, "[tool.authlint]\nselect = [\n")  # broken
+
+    assert resolve_settings(no_config=True, start=tmp_path) == Settings(
+        root=tmp_path.resolve()
+    )
+
+
+def test_an_explicit_config_file_is_used(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "ci"
+    elsewhere.mkdir()
+    path = write_config(elsewhere, '[tool.authlint]\nselect = ["AUT101"]\n')
+    write_config(tmp_path, '[tool.authlint]\nselect = ["AUT102"]\n')
+
+    settings = resolve_settings(config=path, start=tmp_path)
+
+    assert settings.select == ("AUT101",)
+    assert settings.root == elsewhere.resolve()
+
+
+def test_an_explicit_config_file_must_have_the_table(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "[tool.ruff]\nline-length = 88\n")
+
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(config=path)
+    assert str(caught.value) == "pyproject.toml: no [tool.authlint] table"
+
+
+def test_a_missing_explicit_config_file() -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(config=Path("missing.toml"))
+    assert str(caught.value) == "missing.toml: cannot read: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            '[tool.authlint]\nselect = ["AUT999"]\n',
+            "pyproject.toml: [tool.authlint] select: unknown rule code 'AUT999'",
+        ),
+        (
+            '[tool.authlint]\nignore = ["AUT9"]\n',
+            "pyproject.toml: [tool.authlint] ignore: "
+            "unknown rule code or prefix 'AUT9'",
+        ),
+        (
+            '[tool.authlint]\nextend-select = ["E501"]\n',
+            "pyproject.toml: [tool.authlint] extend-select: unknown rule code 'E501'",
+        ),
+        (
+            '[tool.authlint]\nselect = ["credential-failure-not-401"]\n',
+            "pyproject.toml: [tool.authlint] select: unknown rule code or prefix "
+            "'credential-failure-not-401' (did you mean 'AUT101'?)",
+        ),
+        (
+            '[tool.authlint]\nselect = [""]\n',
+            "pyproject.toml: [tool.authlint] select: empty rule code",
+        ),
+        (
+            '[tool.authlint]\nselct = ["AUT1"]\n',
+            "pyproject.toml: [tool.authlint] selct: unknown key "
+            "(did you mean 'select'?)",
+        ),
+        (
+            '[tool.authlint]\nextend_select = ["AUT1"]\n',
+            "pyproject.toml: [tool.authlint] extend_select: unknown key "
+            "(did you mean 'extend-select'?)",
+        ),
+        (
+            "[tool.authlint]\ncolour = true\n",
+            "pyproject.toml: [tool.authlint] colour: unknown key",
+        ),
+        (
+            '[tool.authlint]\nselect = "AUT101"\n',
+            "pyproject.toml: [tool.authlint] select: "
+            'expected a list of strings, got a string (write ["AUT101"])',
+        ),
+        (
+            "[tool.authlint]\nexclude = [1, 2]\n",
+            "pyproject.toml: [tool.authlint] exclude: "
+            "expected a list of strings, got other items",
+        ),
+        (
+            "[tool.authlint]\ncredential-checks = true\n",
+            "pyproject.toml: [tool.authlint] credential-checks: "
+            "expected a list of strings, got a boolean",
+        ),
+        (
+            '[tool.authlint]\nextend-exclude = [" "]\n',
+            "pyproject.toml: [tool.authlint] extend-exclude: empty pattern",
+        ),
+        (
+            '[tool.authlint]\nper-file-ignores = ["tests/*"]\n',
+            "pyproject.toml: [tool.authlint] per-file-ignores: "
+            'expected a table of "glob" = ["CODE", ...], got a list',
+        ),
+        (
+            '[tool.authlint.per-file-ignores]\n"tests/*" = "AUT101"\n',
+            '[tool.authlint] per-file-ignores."tests/*": expected a list of '
+            'strings, got a string (write ["AUT101"])',
+        ),
+        (
+            '[tool.authlint.per-file-ignores]\nconftest = ["AUT7"]\n',
+            "pyproject.toml: [tool.authlint] per-file-ignores.conftest: "
+            "unknown rule code or prefix 'AUT7'",
+        ),
+        (
+            '[tool]\nauthlint = "on"\n',
+            "pyproject.toml: [tool.authlint] must be a table, got a string",
+        ),
+    ],
+)
+def test_bad_settings_are_named_in_one_line(body: str, message: str) -> None:
+    error = config_error(body)
+
+    assert error.endswith(message)
+    assert error.startswith("pyproject.toml: ")
+    assert "\n" not in error
+
+
+def test_invalid_toml_is_a_config_error() -> None:
+    error = config_error('[tool.authlint]\nselect = ["AUT101"\n')
+
+    assert error.startswith("pyproject.toml: invalid TOML: ")
+    assert "\n" not in error
+
+
+def test_a_broken_file_that_names_authlint_is_an_error_when_searching(
+    tmp_path: Path,
+) -> None:
+    write_config(tmp_path, "[tool.authlint\n")
+
+    with pytest.raises(ConfigError, match=r"^pyproject.toml: invalid TOML: "):
+        resolve_settings(start=tmp_path)
+
+
+def test_a_file_outside_the_working_directory_is_named_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_config(tmp_path, '[tool.authlint]\nselect = ["AUT999"]\n')
+    below = tmp_path / "below"
+    below.mkdir()
+    monkeypatch.chdir(below)
+
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings()
+    assert str(caught.value).startswith(f"{path.resolve()}: [tool.authlint] select: ")
+
+
+def test_prefixes_must_match_a_known_rule() -> None:
+    assert parse_rule_codes(["AUT", "AUT1", "aut101"], "--select") == (
+        "AUT",
+        "AUT1",
+        "AUT101",
+    )
+    with pytest.raises(ConfigError) as caught:
+        parse_rule_codes(["AUT101", "AUT-1"], "--select")
+    assert str(caught.value) == "--select: unknown rule code or prefix 'AUT-1'"
