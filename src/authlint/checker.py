@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from collections.abc import Collection
 
@@ -34,7 +35,9 @@ def check_source(
     try:
         module = cst.parse_module(source)
     except Exception as error:
-        return [unparsable(path, error)] if UNPARSABLE_FILE.code in enabled else []
+        if UNPARSABLE_FILE.code not in enabled:
+            return []
+        return [unparsable(path, error, *_syntax_error_position(source))]
 
     active = [rule for rule in RULES if rule.code in enabled and rule.code != "AUT001"]
     if not active:
@@ -69,12 +72,28 @@ def _finding(rule: Rule, path: str, where: CodeRange, message: str) -> Finding:
     )
 
 
+def _syntax_error_position(source: bytes) -> tuple[int, int]:
+    """Where Python itself places a syntax error; libcst's own position is
+    often a line late (it reports where it gave up, not what was wrong)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as error:
+        return error.lineno or 1, error.offset or 1
+    except Exception:  # a file ast cannot read either: no better position
+        return 0, 0
+    return 0, 0
+
+
 def unparsable(
-    path: str, error: BaseException, line: int = 1, column: int = 1
+    path: str, error: BaseException, line: int = 0, column: int = 0
 ) -> Finding:
-    """The AUT001 finding for a file that could not be read, decoded or parsed."""
+    """The AUT001 finding for a file that could not be read, decoded or parsed.
+
+    ``line`` and ``column`` (1-based) place it when known; 0 means unknown.
+    """
     if isinstance(error, cst.ParserSyntaxError):
-        line, column = error.raw_line, error.raw_column + 1
+        if line == 0:
+            line, column = error.raw_line, error.raw_column + 1
         reason = f"syntax error: {error.message}"
     elif isinstance(error, UnicodeError):
         reason = f"cannot decode: {error}"
