@@ -18,28 +18,7 @@ from authlint.config import AnalysisOptions
 from authlint.engine import RunResult
 from authlint.findings import Finding, Severity
 from authlint.rules import RULES, RULES_BY_CODE
-
-# Will be AUT101 at 8:15 (the 403) once the analysis lands.
-REPORTS = """\
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-
-@app.get("/reports")
-def reports():
-    if "Authorization" not in request.headers:
-        abort(403)
-    return {"reports": []}
-"""
-
-# A syntax error in a file the pre-filter cannot skip (it mentions 403).
-BROKEN = """\
-from flask import abort
-
-deny = = abort(403)
-"""
-
-CLEAN = "def add(a, b):\n    return a + b\n"
+from samples import BROKEN, CLEAN, REPORTS
 
 SUMMARY = re.compile(r"authlint: (?P<counts>.*) in \d+\.\d\ds\n")
 

@@ -24,28 +24,7 @@ from authlint.engine import (
 from authlint.files import Discovery
 from authlint.findings import Finding, Severity
 from authlint.rules import DEFAULT_ENABLED, RULES
-
-# Will be AUT101 at 8:15 (the 403) once the analysis lands.
-REPORTS = """\
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-
-@app.get("/reports")
-def reports():
-    if "Authorization" not in request.headers:
-        abort(403)
-    return {"reports": []}
-"""
-
-# A syntax error in a file the pre-filter cannot skip (it mentions 403).
-BROKEN = """\
-from flask import abort
-
-deny = = abort(403)
-"""
-
-CLEAN = "def add(a, b):\n    return a + b\n"
+from samples import BROKEN, CLEAN, REPORTS
 
 # A made-up registry for the selection logic: two rules off by default.
 CODES = ("AUT001", "AUT101", "AUT102", "AUT106", "AUT201", "AUT204")

@@ -12,26 +12,15 @@ from typing import Any
 
 import pytest
 
+import samples
 from authlint import __version__, flake8_plugin
 from authlint.config import AnalysisOptions
 from authlint.findings import Finding, Severity
 from authlint.flake8_plugin import AuthlintChecker
 from authlint.project import ProjectIndex
 
-# Will be AUT101 at 8:15 (the 403) once the analysis lands; the import at the
-# end gives pyflakes and pycodestyle something to say as well.
-REPORTS = """\
-from flask import Flask, abort, request
-
-app = Flask(__name__)
-
-@app.get("/reports")
-def reports():
-    if "Authorization" not in request.headers:
-        abort(403)
-    return {"reports": []}
-import os
-"""
+# The import at the end gives pyflakes and pycodestyle something to say too.
+REPORTS = samples.REPORTS + "import os\n"
 
 OTHER_PLUGINS = [
     "app.py:5:1: E302 expected 2 blank lines, found 1",
