@@ -28,6 +28,7 @@ from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import DENIAL_STATUSES
 from authlint.analysis.symbols import (
     ModuleSymbols,
+    assignment_pairs,
     blocks,
     small_statements,
     suite_statements,
@@ -379,7 +380,7 @@ class HandlerWalker:
         assignments = [
             (target, value)
             for small in small_statements(body)
-            for target, value in _assignment_pairs(small)
+            for target, value in assignment_pairs(small)
         ]
         for _ in range(2):
             for target, value in assignments:
@@ -436,25 +437,10 @@ def _nested_definitions(function: cst.FunctionDef) -> Iterator[cst.BaseStatement
     return visit(suite_statements(function.body))
 
 
-def _assignment_pairs(
-    small: cst.BaseSmallStatement,
-) -> Iterator[tuple[str, cst.BaseExpression]]:
-    if isinstance(small, cst.Assign):
-        for target in small.targets:
-            if isinstance(target.target, cst.Name):
-                yield target.target.value, small.value
-    elif (
-        isinstance(small, cst.AnnAssign)
-        and isinstance(small.target, cst.Name)
-        and small.value is not None
-    ):
-        yield small.target.value, small.value
-
-
 def _single_assignments(body: list[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
     seen: dict[str, list[cst.BaseExpression]] = {}
     for small in small_statements(body):
-        for target, value in _assignment_pairs(small):
+        for target, value in assignment_pairs(small):
             seen.setdefault(target, []).append(value)
     return {name: values[0] for name, values in seen.items() if len(values) == 1}
 

@@ -466,22 +466,28 @@ def small_statements(
                 yield from small_statements(block)
 
 
+def assignment_pairs(
+    small: cst.BaseSmallStatement,
+) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """``(name, value)`` for each plain name a statement assigns."""
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Name):
+                yield target.target.value, small.value
+    elif (
+        isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and small.value is not None
+    ):
+        yield small.target.value, small.value
+
+
 def _class_assignments(
     statement: cst.BaseStatement,
 ) -> Iterator[tuple[str, cst.BaseExpression]]:
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return
-    for small in statement.body:
-        if isinstance(small, cst.Assign):
-            for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    yield target.target.value, small.value
-        elif (
-            isinstance(small, cst.AnnAssign)
-            and isinstance(small.target, cst.Name)
-            and small.value is not None
-        ):
-            yield small.target.value, small.value
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            yield from assignment_pairs(small)
 
 
 def _self_assignments(node: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
