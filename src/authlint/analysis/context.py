@@ -161,16 +161,16 @@ def _authenticated_function(
         if call is not None:
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == "dependencies":
-                    if _mentions_authenticated_dependency(arg.value, symbols, options):
+                    if _mentions_authenticated_dependency(arg.value, options):
                         return True
     params = function.params
     for param in (*params.posonly_params, *params.params, *params.kwonly_params):
         if param.default is not None and _mentions_authenticated_dependency(
-            param.default, symbols, options
+            param.default, options
         ):
             return True
         if param.annotation is not None and _mentions_authenticated_dependency(
-            param.annotation.annotation, symbols, options
+            param.annotation.annotation, options
         ):
             return True
     return False
@@ -188,24 +188,30 @@ def _authenticating_argument(
     return symbols.imports.qualify(node) in drf.AUTHENTICATED_PERMISSIONS
 
 
-def _mentions_authenticated_dependency(
-    node: cst.CSTNode, symbols: ModuleSymbols, options: AnalysisOptions
-) -> bool:
-    """Whether ``node`` holds ``Depends(f)``/``Security(f)`` with an
-    authenticating ``f``, however deeply (``Annotated[User, Depends(f)]``)."""
+def dependency_calls(node: cst.CSTNode) -> list[cst.Call]:
+    """The ``Depends(f)``/``Security(f)`` calls in a parameter's default or
+    annotation, however deeply (``Annotated[User, Depends(f)]``)."""
+    found: list[cst.Call] = []
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call) and terminal_name(current.func) in (
-            "Depends",
-            "Security",
+        if (
+            isinstance(current, cst.Call)
+            and terminal_name(current.func) in starlette.DEPENDENCY_CALLS
         ):
-            if current.args and _is_authenticated_dependency(
-                terminal_name(current.args[0].value), options
-            ):
-                return True
+            found.append(current)
         stack.extend(current.children)
-    return False
+    return found
+
+
+def _mentions_authenticated_dependency(
+    node: cst.CSTNode, options: AnalysisOptions
+) -> bool:
+    return any(
+        call.args
+        and _is_authenticated_dependency(terminal_name(call.args[0].value), options)
+        for call in dependency_calls(node)
+    )
 
 
 def authenticated_class(cls: cst.ClassDef, symbols: ModuleSymbols) -> bool:

@@ -55,7 +55,11 @@ class ModuleFacts:
     denials: list[Denial] = field(default_factory=list)
     framework_issues: list[FrameworkIssue] = field(default_factory=list)
 
-    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
-        """Source of a node on one line, shortened for a message."""
-        text = " ".join(self.module.code_for_node(node).split())
-        return text if len(text) <= limit else text[: limit - 3] + "..."
+    def code(self, node: cst.CSTNode) -> str:
+        return source_text(self.module, node)
+
+
+def source_text(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
+    """Source of a node on one line, shortened for a message."""
+    text = " ".join(module.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
 
+from authlint.analysis.facts import FailureKind
 from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.config import AnalysisOptions
 from authlint.frameworks import vocabulary as words
@@ -67,12 +67,6 @@ class Literal:
     atom: cst.BaseExpression
     kind: AtomKind
     holds: bool
-
-
-class GuardKind(enum.Enum):
-    CREDENTIAL = "credential"
-    PERMISSION = "permission"
-    MIXED = "mixed"
 
 
 def split_words(name: str) -> list[str]:
@@ -358,7 +352,7 @@ class ConditionReader:
         kind, polarity = self.atom(node)
         return [[Literal(node, kind, polarity == want)]]
 
-    def guard_kind(self, node: cst.BaseExpression, taken: bool) -> GuardKind | None:
+    def guard_kind(self, node: cst.BaseExpression, taken: bool) -> FailureKind | None:
         """The failure kind of the branch where ``node`` evaluates to ``taken``."""
         ways = self.disjuncts(node, taken)
         if ways is None:
@@ -375,11 +369,11 @@ class ConditionReader:
                 return None
             kinds |= failing
         if kinds == {AtomKind.CREDENTIAL}:
-            return GuardKind.CREDENTIAL
+            return FailureKind.CREDENTIAL
         if kinds == {AtomKind.PERMISSION}:
-            return GuardKind.PERMISSION
+            return FailureKind.PERMISSION
         if kinds:
-            return GuardKind.MIXED
+            return FailureKind.MIXED
         return None
 
 
@@ -487,7 +481,3 @@ def _is_owner_attribute(node: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Attribute) or _is_identity(node):
         return False
     return terminal_name(node) in _OWNER_WORDS
-
-
-def literals(ways: Iterable[list[Literal]]) -> list[Literal]:
-    return [lit for conj in ways for lit in conj]

@@ -15,16 +15,19 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from authlint.analysis.context import HandlerContext, handler_context
-from authlint.analysis.facts import Denial, Evidence, FailureKind
+from authlint.analysis.context import (
+    HandlerContext,
+    dependency_calls,
+    handler_context,
+)
+from authlint.analysis.facts import Denial, Evidence, FailureKind, source_text
 from authlint.analysis.guards import (
     AtomKind,
     ConditionReader,
-    GuardKind,
     classify_words,
     split_words,
 )
-from authlint.analysis.imports import dotted_name, terminal_name
+from authlint.analysis.imports import dotted_name
 from authlint.analysis.responses import DENIAL_STATUSES
 from authlint.analysis.symbols import (
     ModuleSymbols,
@@ -39,12 +42,6 @@ from authlint.frameworks import exceptions, vocabulary
 # A condition, the value it has on the path, and whether the path runs inside
 # its branch (True) or after it, because every other branch left (False).
 Guard = tuple[cst.BaseExpression, bool, bool]
-
-_GUARD_KINDS = {
-    GuardKind.CREDENTIAL: FailureKind.CREDENTIAL,
-    GuardKind.PERMISSION: FailureKind.PERMISSION,
-    GuardKind.MIXED: FailureKind.MIXED,
-}
 
 
 @dataclass(frozen=True)
@@ -79,20 +76,9 @@ class HandlerWalker:
         self.out = out
 
     def walk_module(self) -> None:
-        self._definitions(list(self.symbols.module.body), None)
-
-    def _definitions(
-        self, body: list[cst.BaseStatement], cls: cst.ClassDef | None
-    ) -> None:
-        for statement in body:
-            if isinstance(statement, cst.FunctionDef):
-                self._function(statement, cls)
-                self._definitions(list(_nested_definitions(statement)), None)
-            elif isinstance(statement, cst.ClassDef):
-                self._definitions(suite_statements(statement.body), statement)
-            elif not isinstance(statement, cst.SimpleStatementLine):
-                for block in blocks(statement):
-                    self._definitions(block, cls)
+        for definition, cls in self.symbols.definitions:
+            if isinstance(definition, cst.FunctionDef):
+                self._function(definition, cls)
 
     # -- one function ----------------------------------------------------------
 
@@ -254,15 +240,12 @@ class HandlerWalker:
             guard = state.reader.guard_kind(test, taken)
             if guard is None:
                 continue
-            text = self.symbols.module.code_for_node(test)
-            text = " ".join(text.split())
-            if len(text) > 60:
-                text = text[:57] + "..."
+            text = source_text(self.symbols.module, test)
             condition = f"`{text}`" if taken else f"`not ({text})`"
             return Evidence(
-                _GUARD_KINDS[guard],
+                guard,
                 f"the condition {condition}",
-                test if guard is GuardKind.MIXED else None,
+                test if guard is FailureKind.MIXED else None,
             )
 
         return self._message_evidence(state, value)
@@ -349,7 +332,7 @@ class HandlerWalker:
         if any(last in exceptions.BROAD_EXCEPTIONS for last in lasts):
             return (
                 handler,
-                f"`except {self.symbols.module.code_for_node(handler.type)}`",
+                f"`except {source_text(self.symbols.module, handler.type)}`",
             )
         unrelated = exceptions.UNRELATED_EXCEPTION_NAMES
         if names and all(
@@ -357,7 +340,7 @@ class HandlerWalker:
         ):
             return (
                 handler,
-                f"`except {self.symbols.module.code_for_node(handler.type)}`",
+                f"`except {source_text(self.symbols.module, handler.type)}`",
             )
         return None, ""
 
@@ -373,8 +356,8 @@ class HandlerWalker:
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             annotation = param.annotation.annotation if param.annotation else None
-            if _is_identity_name(param.name.value) and (
-                _calls_dependency(param.default) or _calls_dependency(annotation)
+            if _is_identity_name(param.name.value) and any(
+                dependency_calls(node) for node in (param.default, annotation) if node
             ):
                 derived.add(param.name.value)
         assignments = [
@@ -425,18 +408,6 @@ class HandlerWalker:
         )
 
 
-def _nested_definitions(function: cst.FunctionDef) -> Iterator[cst.BaseStatement]:
-    def visit(body: list[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
-        for statement in body:
-            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                yield statement
-            elif not isinstance(statement, cst.SimpleStatementLine):
-                for block in blocks(statement):
-                    yield from visit(block)
-
-    return visit(suite_statements(function.body))
-
-
 def _single_assignments(body: list[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
     seen: dict[str, list[cst.BaseExpression]] = {}
     for small in small_statements(body):
@@ -449,22 +420,6 @@ def _is_identity_name(name: str) -> bool:
     return name in vocabulary.IDENTITY_NAMES or any(
         p in vocabulary.CREDENTIAL_WORDS for p in split_words(name)
     )
-
-
-def _calls_dependency(node: cst.CSTNode | None) -> bool:
-    """``Depends(f)`` or ``Security(f)``, also inside ``Annotated[...]``."""
-    if node is None:
-        return False
-    if isinstance(node, cst.Call) and terminal_name(node.func) in (
-        "Depends",
-        "Security",
-    ):
-        return True
-    if isinstance(node, cst.Subscript):
-        return any(_calls_dependency(child) for child in node.children)
-    if isinstance(node, (cst.SubscriptElement, cst.Index)):
-        return any(_calls_dependency(child) for child in node.children)
-    return False
 
 
 def _chain_arguments(call: cst.Call) -> Iterator[cst.Arg]:

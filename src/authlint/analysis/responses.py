@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Dict, Optional, Tuple, Union  # noqa: UP035
 
 import libcst as cst
 
-from authlint.analysis.imports import dotted_name
 from authlint.frameworks import RESPONSES, STATUS_MODULES
 from authlint.frameworks.http import HTTP_STATUS_NAMES, STATUS_ENUMS
 from authlint.frameworks.spec import ResponseSpec
@@ -164,7 +163,3 @@ def response_spec(qualified: str | None) -> ResponseSpec | None:
     if qualified is None:
         return None
     return RESPONSES.get(qualified)
-
-
-def callee_name(node: cst.Call) -> str | None:
-    return dotted_name(node.func)

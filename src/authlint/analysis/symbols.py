@@ -7,7 +7,7 @@ handful of names, and a helper may be asked about from many call sites.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
@@ -34,6 +34,8 @@ STATUS_ATTRIBUTES = frozenset({"status_code", "status", "code", "http_status"})
 
 _UNSET = object()
 
+Definition = tuple[Union[cst.FunctionDef, cst.ClassDef], Optional[cst.ClassDef]]
+
 
 class ModuleSymbols:
     """One module's imports, constants, functions and classes."""
@@ -56,6 +58,7 @@ class ModuleSymbols:
         self.functions: dict[str, cst.FunctionDef] = {}
         self.classes: dict[str, cst.ClassDef] = {}
         self._memo: dict[tuple[str, str], object] = {}
+        self._definitions: list[Definition] | None = None
         self._collect(module.body)
         self.flask_style = self.imports.imports_any(TUPLE_RESPONSE_PACKAGES)
 
@@ -90,6 +93,14 @@ class ModuleSymbols:
             and small.value is not None
         ):
             self.assignments.setdefault(small.target.value, []).append(small.value)
+
+    @property
+    def definitions(self) -> list[Definition]:
+        """Every function and class of the module, at any depth, each with
+        the class it is defined in (None outside a class body)."""
+        if self._definitions is None:
+            self._definitions = list(_definitions(list(self.module.body), None))
+        return self._definitions
 
     def constant(self, name: str) -> cst.BaseExpression | None:
         """The value of a module-level name assigned exactly once."""
@@ -452,6 +463,21 @@ def blocks(statement: cst.BaseStatement) -> Iterator[list[cst.BaseStatement]]:
     elif isinstance(statement, cst.Match):
         for case in statement.cases:
             yield suite_statements(case.body)
+
+
+def _definitions(
+    body: list[cst.BaseStatement], cls: cst.ClassDef | None
+) -> Iterator[Definition]:
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            yield statement, cls
+            yield from _definitions(suite_statements(statement.body), None)
+        elif isinstance(statement, cst.ClassDef):
+            yield statement, cls
+            yield from _definitions(suite_statements(statement.body), statement)
+        elif not isinstance(statement, cst.SimpleStatementLine):
+            for block in blocks(statement):
+                yield from _definitions(block, cls)
 
 
 def small_statements(

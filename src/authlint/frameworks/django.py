@@ -18,8 +18,6 @@ RESPONSES: dict[str, ResponseSpec] = {
     **{f"{m}.Http404": fixed(404) for m in _HTTP_MODULES},
 }
 
-PERMISSION_EXCEPTIONS = ("django.core.exceptions.PermissionDenied",)
-
 # Mixins whose ``raise_exception = True`` answers anonymous callers with 403.
 ACCESS_MIXINS = (
     "django.contrib.auth.mixins.AccessMixin",

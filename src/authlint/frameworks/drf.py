@@ -23,9 +23,6 @@ CREDENTIAL_EXCEPTIONS = (
     f"{_EXCEPTIONS}.AuthenticationFailed",
     f"{_EXCEPTIONS}.NotAuthenticated",
 )
-PERMISSION_EXCEPTIONS = (f"{_EXCEPTIONS}.PermissionDenied",)
-
-BASE_AUTHENTICATION = "rest_framework.authentication.BaseAuthentication"
 
 # Authenticators known to send a ``WWW-Authenticate`` challenge (so DRF
 # answers 401), and those that do not (so DRF answers 403).

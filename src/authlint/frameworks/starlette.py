@@ -35,23 +35,11 @@ RESPONSES: dict[str, ResponseSpec] = {
 # Modules with ``HTTP_403_FORBIDDEN``-style constants.
 STATUS_MODULES = ("starlette.status", "fastapi.status")
 
-# Security classes whose ``auto_error=False`` makes a dependency optional.
-SECURITY_CLASSES = (
-    "fastapi.security.HTTPBearer",
-    "fastapi.security.HTTPBasic",
-    "fastapi.security.HTTPDigest",
-    "fastapi.security.OAuth2PasswordBearer",
-    "fastapi.security.OAuth2AuthorizationCodeBearer",
-    "fastapi.security.OpenIdConnect",
-    "fastapi.security.APIKeyHeader",
-    "fastapi.security.APIKeyQuery",
-    "fastapi.security.APIKeyCookie",
-)
-
 # FastAPI's hook that builds the error for missing credentials.
 CREDENTIAL_HANDLER_METHODS = ("make_not_authenticated_error",)
 
-DEPENDENCY_MARKERS = ("fastapi.Depends", "fastapi.Security", "fastapi.params.Depends")
+# FastAPI's dependency markers, by name: ``Depends(get_current_user)``.
+DEPENDENCY_CALLS = ("Depends", "Security")
 
 # Starlette's ``@requires`` decorator and authentication middleware.
 REQUIRES_DECORATORS = ("starlette.authentication.requires",)
