@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import libcst as cst
 
+from authlint.analysis.responses import DENIAL_TRIGGERS
 from authlint.analysis.symbols import ModuleSymbols
 from authlint.config import AnalysisOptions
 
@@ -49,22 +51,29 @@ class ProjectIndex:
 
     def __init__(self, options: AnalysisOptions | None = None) -> None:
         self.options = options or AnalysisOptions()
-        self._by_path: dict[Path, ModuleSymbols | None] = {}
+        # Imported modules by file; None for a file that could not be read.
+        self._by_path: dict[Path, _ModuleFile | None] = {}
+        # Module names already looked for, by where they were looked for.
+        self._found: dict[tuple[str, tuple[Path, ...]], _ModuleFile | None] = {}
+        # Where each importing file's imports are looked for.
+        self._search: dict[str, tuple[Path, ...]] = {}
         self._roots: list[Path] = []
 
     def symbols_for(self, module: cst.Module, path: str) -> ModuleSymbols:
-        """The symbols of a module being checked, registered for reuse."""
+        """The symbols of a module being checked.
+
+        They are not kept: a checked module's tree is dropped once its file
+        is done, and parsed again only if another module imports from it.
+        """
         file = Path(path)
         if not path or not file.is_file():
             return ModuleSymbols(module, index=self, path=path)
         root, name = module_name(file)
         if root not in self._roots:
             self._roots.append(root)
-        symbols = ModuleSymbols(
+        return ModuleSymbols(
             module, name=name, package=package_of(file, name), index=self, path=path
         )
-        self._by_path[file.resolve()] = symbols
-        return symbols
 
     def lookup(
         self, qualified: str, importer: ModuleSymbols, depth: int
@@ -79,13 +88,16 @@ class ProjectIndex:
         if any(not p for p in parts):
             return None
         for cut in range(len(parts) - 1, 0, -1):
-            symbols = self._load(".".join(parts[:cut]), importer)
-            if symbols is None:
+            found_file = self._load(".".join(parts[:cut]), importer)
+            if found_file is None:
                 continue
             rest = parts[cut:]
             if len(rest) != 1:
                 return None
             name = rest[0]
+            symbols = found_file.symbols_for(name, self)
+            if symbols is None:
+                return None
             if symbols.defines(name):
                 return symbols, name
             imported = symbols.imports.names.get(name)
@@ -95,27 +107,39 @@ class ProjectIndex:
             return None
         return None
 
-    def _load(self, dotted: str, importer: ModuleSymbols) -> ModuleSymbols | None:
-        for file in self._candidates(dotted, importer):
+    def _load(self, dotted: str, importer: ModuleSymbols) -> _ModuleFile | None:
+        search = self._search_path(importer)
+        key = (dotted, search)
+        if key not in self._found:
+            self._found[key] = self._find(dotted, search)
+        return self._found[key]
+
+    def _find(self, dotted: str, search: tuple[Path, ...]) -> _ModuleFile | None:
+        for file in self._candidates(dotted, search):
             key = file.resolve()
-            if key in self._by_path:
+            if key not in self._by_path:
+                self._by_path[key] = _ModuleFile.read(file, dotted)
+            if self._by_path[key] is not None:
                 return self._by_path[key]
-            symbols = self._parse(file, dotted)
-            self._by_path[key] = symbols
-            if symbols is not None:
-                return symbols
         return None
 
-    def _candidates(self, dotted: str, importer: ModuleSymbols) -> list[Path]:
+    def _search_path(self, importer: ModuleSymbols) -> tuple[Path, ...]:
+        """The importing file's package root and folder, then every root seen."""
+        search = self._search.get(importer.path)
+        if search is None:
+            roots: list[Path] = []
+            if importer.path:
+                here = Path(importer.path).resolve()
+                roots.append(module_name(here)[0])
+                roots.append(here.parent)
+            search = tuple(dict.fromkeys(roots))
+            self._search[importer.path] = search
+        return tuple(dict.fromkeys((*search, *self._roots)))
+
+    def _candidates(self, dotted: str, search: tuple[Path, ...]) -> list[Path]:
         relative = Path(*dotted.split("."))
-        roots: list[Path] = []
-        if importer.path:
-            here = Path(importer.path).resolve()
-            roots.append(module_name(here)[0])
-            roots.append(here.parent)
-        roots.extend(self._roots)
         found = []
-        for root in dict.fromkeys(roots):
+        for root in search:
             for file in (
                 root / relative.with_suffix(".py"),
                 root / relative / "__init__.py",
@@ -124,18 +148,63 @@ class ProjectIndex:
                     found.append(file)
         return found
 
-    def _parse(self, file: Path, dotted: str) -> ModuleSymbols | None:
+
+class _ModuleFile:
+    """A project module found on disk, parsed only when a name asked of it
+    could be a denial helper or exception class."""
+
+    def __init__(self, path: Path, dotted: str, source: bytes) -> None:
+        self.path = path
+        self.dotted = dotted
+        self.source = source
+        self.has_triggers = any(word in source for word in DENIAL_TRIGGERS)
+        self.symbols: ModuleSymbols | None = None
+        self.failed = False
+
+    @classmethod
+    def read(cls, path: Path, dotted: str) -> _ModuleFile | None:
         try:
-            if file.stat().st_size > _MAX_MODULE_BYTES:
+            if path.stat().st_size > _MAX_MODULE_BYTES:
                 return None
-            module = cst.parse_module(file.read_bytes())
-        except (OSError, cst.ParserSyntaxError, UnicodeError, RecursionError):
-            logger.debug("cannot index %s", file)
+            return cls(path, dotted, path.read_bytes())
+        except OSError:
+            logger.debug("cannot read %s", path)
+            return None
+
+    def may_define_denial(self, name: str) -> bool:
+        """Whether ``name`` here can carry a status. A module that names no
+        status at all can still hold a subclass of an exception that does, or
+        re-export one, but not a function that returns one by itself."""
+        if self.has_triggers:
+            return True
+        function = (
+            rb"^[ \t]*(?:async[ \t]+)?def[ \t]+" + re.escape(name.encode()) + rb"\b"
+        )
+        return re.search(function, self.source, re.MULTILINE) is None
+
+    def symbols_for(self, name: str, index: ProjectIndex) -> ModuleSymbols | None:
+        if self.symbols is None:
+            if self.failed or not self.may_define_denial(name):
+                return None
+            self.symbols = self._parse(index)
+            self.failed = self.symbols is None
+        return self.symbols
+
+    def _parse(self, index: ProjectIndex) -> ModuleSymbols | None:
+        try:
+            module = cst.parse_module(self.source)
+        except (cst.ParserSyntaxError, UnicodeError, RecursionError):
+            logger.debug("cannot index %s", self.path)
             return None
         except Exception:  # the native parser can fail in other ways
-            logger.debug("cannot index %s", file, exc_info=True)
+            logger.debug("cannot index %s", self.path, exc_info=True)
             return None
-        package = package_of(file, dotted)
+        self.source = b""
+        package = package_of(self.path, self.dotted)
         return ModuleSymbols(
-            module, name=dotted, package=package, index=self, path=os.fspath(file)
+            module,
+            name=self.dotted,
+            package=package,
+            index=index,
+            path=os.fspath(self.path),
         )

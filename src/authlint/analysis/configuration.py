@@ -90,13 +90,14 @@ def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
 def _class_issues(
     cls: cst.ClassDef, symbols: ModuleSymbols
 ) -> Iterator[FrameworkIssue]:
-    bases = [symbols.resolve(arg.value) for arg in cls.bases]
+    # Django's mixins are named by import; the project index is not needed.
+    bases = [symbols.imports.qualify(arg.value) for arg in cls.bases]
     attributes = dict(_class_attributes(cls))
     methods = _methods(cls)
 
     # Django: ``raise_exception = True`` on an access mixin answers anonymous
     # callers with PermissionDenied unless the class tells them apart itself.
-    if any(isinstance(b, str) and b in django.ACCESS_MIXINS for b in bases):
+    if any(base in django.ACCESS_MIXINS for base in bases):
         assign = attributes.get("raise_exception")
         if (
             assign is not None
@@ -113,8 +114,12 @@ def _class_issues(
 
     # DRF: an authenticator without ``authenticate_header`` makes DRF turn its
     # own AuthenticationFailed into 403.
-    if authenticator_header(cls, symbols) is False and _raises_auth_failure(
-        cls, symbols
+    # Only a class with its own ``authenticate`` is asked about its bases:
+    # resolving every base of every class would load half the project.
+    if (
+        "authenticate" in methods
+        and authenticator_header(cls, symbols) is False
+        and _raises_auth_failure(cls, symbols)
     ):
         yield FrameworkIssue(
             cls.name,
