@@ -11,14 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from authlint import __version__, cli, engine
-from authlint.checker import check_source
+from authlint import __version__, cli
 from authlint.cli import main, summary
-from authlint.config import AnalysisOptions
 from authlint.engine import RunResult
 from authlint.findings import Finding, Severity
 from authlint.rules import RULES, RULES_BY_CODE
-from samples import BROKEN, CLEAN, REPORTS
+from samples import (
+    BROKEN,
+    CLEAN,
+    REPORTS,
+    crash_while_checking,
+    syntax_error,
+    write,
+)
 
 SUMMARY = re.compile(r"authlint: (?P<counts>.*) in \d+\.\d\ds\n")
 
@@ -26,20 +31,6 @@ SUMMARY = re.compile(r"authlint: (?P<counts>.*) in \d+\.\d\ds\n")
 @pytest.fixture(autouse=True)
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
-
-
-def syntax_error(path: str) -> Finding:
-    """The AUT001 finding the checker makes for ``BROKEN``."""
-    [finding] = check_source(
-        BROKEN.encode(), path, enabled={"AUT001"}, options=AnalysisOptions()
-    )
-    return finding
 
 
 def line_of(finding: Finding) -> str:
@@ -353,14 +344,7 @@ def test_an_internal_error_in_a_file_is_exit_2_without_traceback(
 ) -> None:
     write("bad.py", BROKEN)
     write("crash.py", "DENIED = 403\n")
-    real_check = engine.check_source
-
-    def crash(source: bytes, path: str, **kwargs: object) -> list[Finding]:
-        if path == "crash.py":
-            raise ValueError("unexpected node")
-        return real_check(source, path, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(engine, "check_source", crash)
+    crash_while_checking(monkeypatch, "crash.py")
 
     assert main(["check"]) == 2
     out, err = capsys.readouterr()

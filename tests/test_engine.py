@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from authlint import engine
-from authlint.checker import check_source
 from authlint.config import AnalysisOptions, Settings
 from authlint.engine import (
     CheckPlan,
@@ -24,7 +23,14 @@ from authlint.engine import (
 from authlint.files import Discovery
 from authlint.findings import Finding, Severity
 from authlint.rules import DEFAULT_ENABLED, RULES
-from samples import BROKEN, CLEAN, REPORTS
+from samples import (
+    BROKEN,
+    CLEAN,
+    REPORTS,
+    crash_while_checking,
+    syntax_error,
+    write,
+)
 
 # A made-up registry for the selection logic: two rules off by default.
 CODES = ("AUT001", "AUT101", "AUT102", "AUT106", "AUT201", "AUT204")
@@ -35,24 +41,9 @@ def enabled(*layers: RuleSelection) -> list[str]:
     return sorted(enabled_codes(layers, codes=CODES, default=DEFAULT))
 
 
-def syntax_error(path: str, source: str = BROKEN) -> Finding:
-    """The AUT001 finding the checker makes for ``source``."""
-    findings = check_source(
-        source.encode(), path, enabled={"AUT001"}, options=AnalysisOptions()
-    )
-    assert len(findings) == 1
-    return findings[0]
-
-
 @pytest.fixture(autouse=True)
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
 
 
 def plan(
@@ -383,14 +374,7 @@ def test_an_internal_error_in_one_file_does_not_stop_the_run(
 ) -> None:
     write("a.py", BROKEN)
     write("crash.py", "DENIED = 403\n")
-    real_check = engine.check_source
-
-    def crash_on_one_file(source: bytes, path: str, **kwargs: object) -> list[Finding]:
-        if path == "crash.py":
-            raise ValueError("unexpected node")
-        return real_check(source, path, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(engine, "check_source", crash_on_one_file)
+    crash_while_checking(monkeypatch, "crash.py")
     result = run(Discovery(files=("a.py", "crash.py")), plan())
 
     assert result.findings == (syntax_error("a.py"),)

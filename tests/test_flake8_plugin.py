@@ -18,6 +18,7 @@ from authlint.config import AnalysisOptions
 from authlint.findings import Finding, Severity
 from authlint.flake8_plugin import AuthlintChecker
 from authlint.project import ProjectIndex
+from samples import write
 
 # The import at the end gives pyflakes and pycodestyle something to say too.
 REPORTS = samples.REPORTS + "import os\n"
@@ -37,12 +38,6 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The plugin caches settings per directory, and every test has its own.
     flake8_plugin._settings_near.cache_clear()
     monkeypatch.setattr(AuthlintChecker, "flake8_selected", frozenset())
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
 
 
 def flake8(*arguments: str) -> subprocess.CompletedProcess[str]:
