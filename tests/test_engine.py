@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from authlint import engine
-from authlint.config import AnalysisOptions, Settings
+from authlint.config import Settings
 from authlint.engine import (
     CheckPlan,
     FileStatus,
@@ -349,9 +349,7 @@ def test_files_the_pre_filter_rejects_are_skipped(
     write("ok.py", CLEAN)
     seen = []
 
-    def nothing_to_check(
-        source: bytes, enabled: Collection[str], options: AnalysisOptions
-    ) -> bool:
+    def nothing_to_check(source: bytes, enabled: Collection[str]) -> bool:
         seen.append((source, frozenset(enabled)))
         return source != CLEAN.encode()
 

@@ -263,13 +263,19 @@ def test_standard_input_uses_the_working_directory_config(
 
 
 def test_the_source_is_encoded_as_declared(calls: list[Call]) -> None:
-    latin = "# -*- coding: latin-1 -*-\nname = 'café'\n"
+    # Each names a status, so the pre-filter hands it to the checker.
+    latin = "# -*- coding: latin-1 -*-\nname = 'café'\nDENIED = 403\n"
     checker(latin)
     assert calls[-1]["source"] == latin.encode("latin-1")
 
-    unknown = "# coding: no-such-codec\nname = 'café'\n"
+    unknown = "# coding: no-such-codec\nname = 'café'\nDENIED = 403\n"
     checker(unknown, tree=ast.parse("name = 1"))
     assert calls[-1]["source"] == unknown.encode("utf-8")
 
-    checker("name = 'café'\n")
-    assert calls[-1]["source"] == "name = 'café'\n".encode()
+    checker("name = 'café'\nDENIED = 403\n")
+    assert calls[-1]["source"] == "name = 'café'\nDENIED = 403\n".encode()
+
+
+def test_a_file_naming_no_status_is_not_parsed(calls: list[Call]) -> None:
+    assert list(checker("def add(a, b):\n    return a + b\n").run()) == []
+    assert calls == []

@@ -27,7 +27,7 @@ def test_no_fixture_with_findings_is_filtered_out(path: Path) -> None:
         source, str(path), enabled=ALL_CODES, options=OPTIONS, index=ProjectIndex()
     )
     for finding in findings:
-        assert may_need_check(source, {finding.code}, OPTIONS), finding
+        assert may_need_check(source, {finding.code}), finding
 
 
 @pytest.mark.parametrize(
@@ -40,17 +40,17 @@ def test_no_fixture_with_findings_is_filtered_out(path: Path) -> None:
     ],
 )
 def test_no_invalid_rule_case_is_filtered_out(code: str, source: str) -> None:
-    assert may_need_check(source.encode(), {code}, OPTIONS)
+    assert may_need_check(source.encode(), {code})
 
 
 def test_a_file_without_any_trigger_is_skipped() -> None:
     source = b"def add(a, b):\n    return a + b\n"
-    assert not may_need_check(source, ALL_CODES, OPTIONS)
+    assert not may_need_check(source, ALL_CODES)
 
 
 def test_selecting_only_unparsable_file_parses_everything() -> None:
-    assert may_need_check(b"x = 1\n", {"AUT001"}, OPTIONS)
+    assert may_need_check(b"x = 1\n", {"AUT001"})
 
 
 def test_disabling_every_rule_filters_every_file() -> None:
-    assert not may_need_check(b"abort(403)\n", set(), OPTIONS)
+    assert not may_need_check(b"abort(403)\n", set())

@@ -115,26 +115,20 @@ def unparsable(
     )
 
 
-def may_need_check(
-    source: bytes, enabled: Collection[str], options: AnalysisOptions
-) -> bool:
+def may_need_check(source: bytes, enabled: Collection[str]) -> bool:
     """Whether a file can hold anything the ``enabled`` rules flag.
 
     A byte-level test run before parsing: most files of a real project
     contain none of the words any rule needs, and parsing is what costs.
-    Selecting AUT001 alone asks for every file to be parsed.
+    Names taught in ``[tool.authlint]`` need no entry: a denial still has
+    to name its status. Selecting AUT001 alone asks for every file to be
+    parsed.
     """
     if set(enabled) == {UNPARSABLE_FILE.code}:
         return True
-    for rule in RULES:
-        if rule.code in enabled and any(word in source for word in rule.triggers):
-            return True
-    names = (
-        *options.credential_checks,
-        *options.permission_checks,
-        *options.authenticated_decorators,
-        *options.authenticated_dependencies,
-    )
-    return bool(enabled) and any(
-        name.rsplit(".", 1)[-1].encode() in source for name in names
+    return any(
+        word in source
+        for rule in RULES
+        if rule.code in enabled
+        for word in rule.triggers
     )

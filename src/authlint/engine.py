@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import enum
-import inspect
 import logging
 import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from authlint.checker import check_source, may_need_check, unparsable
 from authlint.config import AnalysisOptions, Settings
@@ -182,7 +180,7 @@ class RunResult:
 def run(discovery: Discovery, plan: CheckPlan) -> RunResult:
     """Check every discovered file under ``plan``."""
     started = time.perf_counter()
-    index = new_project_index(plan.options)
+    index = ProjectIndex()
     outcomes = list(_check_all(discovery.files, plan, index))
 
     findings: list[Finding] = []
@@ -236,7 +234,7 @@ def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOu
             path, FileStatus.UNPARSABLE, tuple(_selected(findings, enabled))
         )
 
-    if not may_need_check(source, enabled, plan.options):
+    if not may_need_check(source, enabled):
         logger.debug("%s: skipped by the pre-filter", path)
         return FileOutcome(path, FileStatus.SKIPPED)
 
@@ -304,12 +302,3 @@ def _unreadable(path: str, error: OSError, plan: CheckPlan) -> list[Finding]:
 
 def _report_order(finding: Finding) -> tuple[str, int, int, str]:
     return (finding.path, finding.line, finding.column, finding.code)
-
-
-def new_project_index(options: AnalysisOptions) -> ProjectIndex:
-    """A fresh cross-module index, for one run under one configuration."""
-    # The index is gaining an ``options`` parameter; until then it takes none.
-    factory: Any = ProjectIndex
-    takes_options = bool(inspect.signature(ProjectIndex).parameters)
-    index: ProjectIndex = factory(options) if takes_options else factory()
-    return index

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from authlint import __version__
-from authlint.checker import check_source
-from authlint.config import AnalysisOptions, Settings, resolve_settings
+from authlint.checker import check_source, may_need_check
+from authlint.config import Settings, resolve_settings
 from authlint.engine import (
     PerFileIgnores,
     RuleSelection,
     enabled_codes,
-    new_project_index,
 )
 from authlint.findings import Finding
 from authlint.project import ProjectIndex
@@ -106,14 +105,15 @@ def _check(
         for code in enabled
         if not any(code.startswith(prefix) for prefix in ignored)
     )
-    if not enabled:
+    source = _source_bytes(lines)
+    if not may_need_check(source, enabled):
         return []
     return check_source(
-        _source_bytes(lines),
+        source,
         filename,
         enabled=enabled,
         options=settings.analysis,
-        index=_index_for(settings.analysis),
+        index=_project_index(),
     )
 
 
@@ -135,9 +135,9 @@ def _per_file_ignores(settings: Settings) -> PerFileIgnores:
 
 
 @functools.cache
-def _index_for(options: AnalysisOptions) -> ProjectIndex:
-    # One index per configuration and process, shared by the files it checks.
-    return new_project_index(options)
+def _project_index() -> ProjectIndex:
+    # One index per process, shared by the files flake8 hands it.
+    return ProjectIndex()
 
 
 def _source_bytes(lines: Sequence[str]) -> bytes:

@@ -17,7 +17,6 @@ import libcst as cst
 
 from authlint.analysis.responses import DENIAL_TRIGGERS
 from authlint.analysis.symbols import ModuleSymbols
-from authlint.config import AnalysisOptions
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +48,7 @@ def package_of(path: Path, name: str) -> str:
 class ProjectIndex:
     """Parsed summaries of the project's modules, keyed by file."""
 
-    def __init__(self, options: AnalysisOptions | None = None) -> None:
-        self.options = options or AnalysisOptions()
+    def __init__(self) -> None:
         # Imported modules by file; None for a file that could not be read.
         self._by_path: dict[Path, _ModuleFile | None] = {}
         # Module names already looked for, by where they were looked for.
