@@ -11,6 +11,7 @@ literals, and the failure kind follows from the literals that fail.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -25,32 +26,6 @@ _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 # A branch condition with more disjuncts than this is not classified.
 _MAX_DISJUNCTS = 32
-
-# ``dict.get``-style reads whose string key names what is read.
-_KEYED_READS = frozenset({"get", "getlist", "pop", "getattr", "get_header"})
-
-# Calls that verify a credential whatever their arguments are called.
-_VERIFY_CALLS = frozenset(
-    {
-        "compare_digest",
-        "checkpw",
-        "check_password",
-        "check_password_hash",
-        "verify_password",
-        "authenticate",
-        "verify",
-        "verify_jwt_in_request",
-    }
-)
-
-
-# Permission names that read as yes/no questions.
-_PREDICATE_PREFIXES = frozenset({"is", "has", "can", "may", "check", "user", "allowed"})
-_PREDICATE_WORDS = frozenset(
-    {"admin", "staff", "superuser", "moderator", "allowed", "permitted", "owns"}
-)
-# Calls that fetch a record rather than answer a question.
-_GETTER_WORDS = frozenset({"get", "load", "fetch", "find", "lookup", "read", "resolve"})
 
 
 class AtomKind(enum.Enum):
@@ -69,11 +44,14 @@ class Literal:
     holds: bool
 
 
-def split_words(name: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def split_words(name: str) -> tuple[str, ...]:
     """``X-API-Key`` -> ``["x", "api", "key"]``; ``isAdmin`` -> ``["is", "admin"]``."""
-    return [w.lower() for w in _WORD.findall(name)]
+    return tuple(w.lower() for w in _WORD.findall(name))
 
 
+# Names repeat across a project's files; their verdicts are remembered.
+@functools.lru_cache(maxsize=8192)
 def classify_words(name: str, options: AnalysisOptions) -> AtomKind:
     """What a name alone says it is about."""
     last = name.rsplit(".", 1)[-1]
@@ -141,7 +119,7 @@ class ConditionReader:
         if isinstance(node, cst.Call):
             name = terminal_name(node.func)
             key = _string_argument(node)
-            if name in _KEYED_READS and key is not None:
+            if name in words.KEYED_READS and key is not None:
                 return key
             return name
         if isinstance(node, cst.Subscript):
@@ -168,7 +146,7 @@ class ConditionReader:
             return AtomKind.NEUTRAL
         kind = classify_words(name, self.options)
         if isinstance(node, cst.Call) and (
-            kind is AtomKind.CREDENTIAL or name in _VERIFY_CALLS
+            kind is AtomKind.CREDENTIAL or name in words.VERIFY_CALLS
         ):
             # ``user.check_password(form["current_password"])`` confirms a
             # change; it does not authenticate the request.
@@ -218,8 +196,10 @@ class ConditionReader:
         if not parts:
             return False
         if isinstance(node, cst.Call):
-            return parts[0] not in _GETTER_WORDS
-        return parts[0] in _PREDICATE_PREFIXES or parts[-1] in _PREDICATE_WORDS
+            return parts[0] not in words.GETTER_WORDS
+        return (
+            parts[0] in words.PREDICATE_PREFIXES or parts[-1] in words.PREDICATE_WORDS
+        )
 
     def _owner_is_credential(self, node: cst.BaseExpression) -> bool:
         """Whether an expiry belongs to a credential: ``claims["exp"]``,
@@ -438,29 +418,14 @@ def _is_session(node: cst.BaseExpression) -> bool:
 def _session_key_kind(key: str) -> AtomKind:
     """Keys a login stores in the session: ``user_id``, ``logged_in``."""
     parts = split_words(key)
-    if parts[:1] in (["user"], ["uid"], ["account"]) or parts == ["logged", "in"]:
+    if parts[:1] in (("user",), ("uid",), ("account",)) or parts == ("logged", "in"):
         return AtomKind.CREDENTIAL
     return AtomKind.NEUTRAL
 
 
-_IDENTITY_FIELDS = ("id", "pk", "username", "email", "uuid")
-_OWNER_WORDS = frozenset(
-    {
-        "owner",
-        "owner_id",
-        "author",
-        "author_id",
-        "created_by",
-        "creator",
-        "user",
-        "user_id",
-    }
-)
-
-
 def _identity_base(name: str) -> str:
     base, _, field = name.rpartition(".")
-    return base if base and field in _IDENTITY_FIELDS else name
+    return base if base and field in words.IDENTITY_FIELDS else name
 
 
 def _is_identity(node: cst.BaseExpression) -> bool:
@@ -480,4 +445,4 @@ def _is_owner_attribute(node: cst.BaseExpression) -> bool:
     """An attribute of some object naming its owner: ``post.author``."""
     if not isinstance(node, cst.Attribute) or _is_identity(node):
         return False
-    return terminal_name(node) in _OWNER_WORDS
+    return terminal_name(node) in words.OWNER_WORDS

@@ -336,3 +336,47 @@ PERMISSION_MESSAGES = (
     "not the owner",
     "not a member",
 )
+
+# ``dict.get``-style reads whose string key names what is read.
+KEYED_READS = frozenset({"get", "getlist", "pop", "getattr", "get_header"})
+
+# Calls that verify a credential whatever their arguments are called.
+VERIFY_CALLS = frozenset(
+    {
+        "compare_digest",
+        "checkpw",
+        "check_password",
+        "check_password_hash",
+        "verify_password",
+        "authenticate",
+        "verify",
+        "verify_jwt_in_request",
+    }
+)
+
+# Permission names that read as yes/no questions.
+PREDICATE_PREFIXES = frozenset({"is", "has", "can", "may", "check", "user", "allowed"})
+PREDICATE_WORDS = frozenset(
+    {"admin", "staff", "superuser", "moderator", "allowed", "permitted", "owns"}
+)
+
+# Calls that fetch a record rather than answer a question.
+GETTER_WORDS = frozenset({"get", "load", "fetch", "find", "lookup", "read", "resolve"})
+
+# Fields of the caller that stand for the caller: ``current_user.id``.
+IDENTITY_FIELDS = ("id", "pk", "username", "email", "uuid")
+
+# Attributes naming a record's owner, compared with the caller in an
+# ownership check: ``post.author != current_user``.
+OWNER_WORDS = frozenset(
+    {
+        "owner",
+        "owner_id",
+        "author",
+        "author_id",
+        "created_by",
+        "creator",
+        "user",
+        "user_id",
+    }
+)
