@@ -336,6 +336,38 @@ def test_excludes_and_per_file_ignores_from_the_config(
     ]
 
 
+def test_a_per_file_ignores_pattern_that_matches_nothing_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write("src/app.py", REPORTS)
+    write(
+        "pyproject.toml",
+        '[tool.authlint.per-file-ignores]\n"tset/*" = ["AUT101"]\n',
+    )
+
+    assert main(["check"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        'authlint: error: pyproject.toml: [tool.authlint] per-file-ignores."tset/*": '
+        f"matches no file below {Path.cwd()}\n",
+    )
+
+
+def test_a_pattern_for_files_outside_this_run_is_not_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # pre-commit passes only the changed files; the pattern is for others.
+    write("src/app.py", REPORTS)
+    write("tests/test_app.py", REPORTS)
+    write(
+        "pyproject.toml",
+        '[tool.authlint.per-file-ignores]\n"tests/*" = ["AUT101"]\n',
+    )
+
+    assert main(["check", "-q", "src/app.py"]) == 1
+    assert capsys.readouterr().out.startswith("src/app.py:8:15: AUT101 ")
+
+
 # Failures
 
 

@@ -251,6 +251,43 @@ def test_invalid_toml_is_a_config_error() -> None:
     assert "\n" not in error
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            b"[tool.authlint]\nselect = " + b"[" * 50_000 + b"]" * 50_000 + b"\n",
+            "pyproject.toml: invalid TOML: nested too deeply",
+        ),
+        (b"\xff\xfe[tool.authlint]\n", "pyproject.toml: not valid UTF-8"),
+        (
+            b'[tool.authlint]\nselect = ["AUT1\x00"]\n',
+            "pyproject.toml: invalid TOML: Illegal character '\\x00' "
+            "(at line 2, column 16)",
+        ),
+        (
+            b'[tool.authlint]\nselect = ["AUT1"]\nselect = ["AUT2"]\n',
+            "pyproject.toml: invalid TOML: Cannot overwrite a value "
+            "(at line 3, column 18)",
+        ),
+    ],
+)
+def test_hostile_files_are_one_line_errors(raw: bytes, message: str) -> None:
+    path = Path("pyproject.toml")
+    path.write_bytes(raw)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value) == message
+
+
+def test_a_directory_given_as_the_config_file() -> None:
+    Path("ci").mkdir()
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(Path("ci"))
+    assert str(caught.value) == "ci: cannot read: Is a directory"
+
+
 def test_a_broken_file_that_names_authlint_is_an_error_when_searching(
     tmp_path: Path,
 ) -> None:

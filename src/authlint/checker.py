@@ -17,6 +17,10 @@ from authlint.rules import RULES, UNPARSABLE_FILE, Rule
 
 logger = logging.getLogger(__name__)
 
+# Python refuses source with NUL bytes, and text never holds one: a file that
+# does is binary data (or corrupted) whatever its name says.
+_BINARY_MARK = b"\0"
+
 
 def check_source(
     source: bytes,
@@ -32,11 +36,17 @@ def check_source(
     relative imports through ``index``. Suppression comments are not applied
     here: that is the caller's job, so that flake8 can apply its own.
     """
+    if _BINARY_MARK in source:
+        if UNPARSABLE_FILE.code not in enabled:
+            return []
+        return [_binary(path, source)]
     try:
         module = cst.parse_module(source)
     except Exception as error:
         if UNPARSABLE_FILE.code not in enabled:
             return []
+        if _is_encoding_error(error):
+            return [unparsable(path, _decoding_error(source, error))]
         return [unparsable(path, error, *_syntax_error_position(source))]
 
     active = [rule for rule in RULES if rule.code in enabled and rule.code != "AUT001"]
@@ -95,6 +105,14 @@ def unparsable(
         if line == 0:
             line, column = error.raw_line, error.raw_column + 1
         reason = f"syntax error: {error.message}"
+    elif isinstance(error, UnicodeDecodeError):
+        if line == 0:
+            line, column = _offset_position(error.object, error.start)
+        bad = error.object[error.start : error.start + 1].hex()
+        reason = (
+            f"cannot decode as {error.encoding}: byte 0x{bad} is not valid there "
+            "(declare the file's encoding with a PEP 263 coding comment)"
+        )
     elif isinstance(error, UnicodeError):
         reason = f"cannot decode: {error}"
     elif isinstance(error, RecursionError):
@@ -115,6 +133,33 @@ def unparsable(
     )
 
 
+def _binary(path: str, source: bytes) -> Finding:
+    line, column = _offset_position(source, source.index(_BINARY_MARK))
+    reason = ValueError("not Python source: contains NUL bytes (a binary file?)")
+    return unparsable(path, reason, line, column)
+
+
+def _offset_position(source: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a byte offset."""
+    line = source.count(b"\n", 0, offset) + 1
+    return line, offset - (source.rfind(b"\n", 0, offset) + 1) + 1
+
+
+def _is_encoding_error(error: BaseException) -> bool:
+    # The standard library's encoding detection reports undecodable first
+    # lines as a SyntaxError of its own, before any parsing.
+    return type(error) is SyntaxError and "encoding" in str(error)
+
+
+def _decoding_error(source: bytes, error: Exception) -> Exception:
+    """The error that places an undecodable first line at its first bad byte."""
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as decoding:
+        return decoding
+    return error
+
+
 def may_need_check(source: bytes, enabled: Collection[str]) -> bool:
     """Whether a file can hold anything the ``enabled`` rules flag.
 
@@ -125,6 +170,9 @@ def may_need_check(source: bytes, enabled: Collection[str]) -> bool:
     parsed.
     """
     if set(enabled) == {UNPARSABLE_FILE.code}:
+        return True
+    if UNPARSABLE_FILE.code in enabled and _BINARY_MARK in source:
+        # Cheap to tell, and worth telling: binary data named like a module.
         return True
     return any(
         word in source

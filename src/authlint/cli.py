@@ -11,9 +11,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from authlint import __version__
-from authlint.config import ConfigError, parse_rule_codes, resolve_settings
+from authlint.config import (
+    ConfigError,
+    Settings,
+    describe_key,
+    parse_rule_codes,
+    resolve_settings,
+)
 from authlint.engine import CheckPlan, RuleSelection, RunResult, run
-from authlint.files import PathNotFoundError, discover, exclusion_patterns
+from authlint.files import (
+    Discovery,
+    PathNotFoundError,
+    PathPatterns,
+    discover,
+    exclusion_patterns,
+)
 from authlint.report import FORMATS
 from authlint.rules import RULES, RULES_BY_CODE
 
@@ -172,6 +184,7 @@ def _check(args: argparse.Namespace) -> int:
             _warning("no Python files found in the given paths")
         return EXIT_CLEAN
 
+    _check_per_file_ignores(plan, settings, discovery, excluded)
     result = run(discovery, plan)
     _write_report(FORMATS[args.format](result.findings), args.output_file)
     for path, failure in result.failures:
@@ -184,6 +197,30 @@ def _check(args: argparse.Namespace) -> int:
     if result.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _check_per_file_ignores(
+    plan: CheckPlan, settings: Settings, discovery: Discovery, excluded: PathPatterns
+) -> None:
+    """Refuse a per-file-ignores pattern that matches no file of the project.
+
+    Such a pattern is a typo or a leftover, and it silently ignores nothing.
+    The files of this run are tried first; a run on a few files (pre-commit
+    passes only the changed ones) falls back to the whole project below the
+    configuration's directory, so no pattern is blamed for the files a run
+    happened not to include.
+    """
+    unmatched = plan.per_file_ignores.unmatched(discovery.files)
+    if not unmatched:
+        return
+    project = discover([str(settings.root)], excluded).files
+    unmatched_in_project = plan.per_file_ignores.unmatched(project)
+    pattern = next((p for p in unmatched if p in unmatched_in_project), None)
+    if pattern is not None:
+        raise ConfigError(
+            f"{describe_key(settings, 'per-file-ignores', pattern)}: "
+            f"matches no file below {settings.root}"
+        )
 
 
 def _codes(values: Sequence[str] | None, option: str) -> tuple[str, ...] | None:

@@ -24,8 +24,8 @@ CONFIG_FILENAME = "pyproject.toml"
 TABLE_NAME = "[tool.authlint]"
 
 # A rule code or a prefix of one: letters, then digits (``AUT``, ``AUT1``, ``AUT101``).
-_SELECTOR = re.compile(r"[A-Z]+[0-9]*")
-_FULL_CODE = re.compile(r"[A-Z]+[0-9]{3}")
+_SELECTOR = re.compile(r"\A[A-Z]+[0-9]*\Z")
+_FULL_CODE = re.compile(r"\A[A-Z]+[0-9]{3}\Z")
 
 
 class ConfigError(Exception):
@@ -177,6 +177,13 @@ def settings_from_table(table: Mapping[str, Any], label: str) -> Settings:
     )
 
 
+def describe_key(settings: Settings, key: str, entry: str | None = None) -> str:
+    """How error messages name a setting: file, table, key and table entry."""
+    label = _display(settings.source) if settings.source else "settings"
+    name = key if entry is None else f"{key}.{_toml_key(entry)}"
+    return f"{label}: {TABLE_NAME} {name}"
+
+
 def parse_rule_codes(values: Iterable[str], where: str) -> tuple[str, ...]:
     """Validate rule codes and code prefixes, returned upper-cased.
 
@@ -246,6 +253,11 @@ def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
         raise ConfigError(f"{_display(path)}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{_display(path)}: invalid TOML: {error}") from None
+    except RecursionError:
+        # The TOML reader recurses into nested arrays and inline tables.
+        raise ConfigError(
+            f"{_display(path)}: invalid TOML: nested too deeply"
+        ) from None
 
 
 def _authlint_table(

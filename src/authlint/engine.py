@@ -101,6 +101,19 @@ class PerFileIgnores:
             for pattern, codes in settings.per_file_ignores
         )
 
+    def unmatched(self, paths: Iterable[str]) -> list[str]:
+        """The patterns that match none of ``paths``, as they were written."""
+        left = {patterns.patterns[0]: patterns for patterns, _ in self.entries}
+        for path in paths:
+            if not left:
+                break
+            left = {
+                text: patterns
+                for text, patterns in left.items()
+                if not patterns.matches(path)
+            }
+        return list(left)
+
     def codes_for(self, path: str) -> tuple[str, ...]:
         """The ignored codes and code prefixes for one file."""
         return tuple(

@@ -1,0 +1,3 @@
+# coding: klingon
+from flask import abort
+abort(403)
