@@ -117,6 +117,10 @@ def unparsable(
         reason = f"cannot decode: {error}"
     elif isinstance(error, RecursionError):
         reason = "nested too deeply to parse"
+    elif isinstance(error, cst.CSTLogicError):
+        # The parser's own bug, not the file's: newer syntax it mishandles,
+        # like implicitly concatenated template strings in libcst 1.9.
+        reason = f"libcst's parser failed on this file ({error})"
     else:
         reason = str(error) or type(error).__name__
     reason = " ".join(reason.split())

@@ -25,7 +25,9 @@ CONFIGURATION_TRIGGERS: tuple[bytes, ...] = (
     b"NotAuthenticated",
     b"authentication_classes",
     b"AUTHENTICATION_CLASSES",
-    b"requires",
+    # `requires` is a common English word; the decorator is only ever
+    # imported from here.
+    b"starlette.authentication",
     b"AuthenticationMiddleware",
 )
 
