@@ -1,0 +1,158 @@
+"""The lines a change touched, from git: what ``--diff-base`` reports on.
+
+The change is everything between the merge base of a reference and HEAD and
+the working tree as it is now: commits on the branch, staged and unstaged
+edits, and untracked files (which count as added in full). Only git's local
+commands run; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from authlint.findings import Finding
+
+# ``@@ -12,3 +14,5 @@``: the new side starts at line 14 and has 5 lines; a
+# missing count means 1.
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_WHOLE_FILE = None
+
+
+class ChangesError(Exception):
+    """git could not say what changed; its message is one line."""
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    """Added or changed lines per file, by absolute path.
+
+    A file mapped to None is new as a whole.
+    """
+
+    files: dict[str, frozenset[int] | None]
+
+    def touches(self, finding: Finding) -> bool:
+        """Whether any line of the finding's span was added or changed."""
+        lines = self.files.get(os.path.realpath(finding.path), frozenset())
+        if lines is _WHOLE_FILE:
+            return True
+        assert lines is not None
+        return any(line in lines for line in range(finding.line, finding.end_line + 1))
+
+    def select(self, findings: Sequence[Finding]) -> tuple[list[Finding], int]:
+        """The findings on changed lines, and how many were not."""
+        kept = [finding for finding in findings if self.touches(finding)]
+        return kept, len(findings) - len(kept)
+
+
+def changed_lines(
+    base: str, paths: Sequence[str], cwd: str | None = None
+) -> ChangedLines:
+    """The lines changed since the merge base of ``base`` and HEAD.
+
+    Raises ``ChangesError`` outside a git repository, for a reference git
+    does not know, and for a path outside the repository.
+    """
+    output = _git(["rev-parse", "--show-toplevel"], cwd, "not inside a git repository")
+    top = os.path.realpath(os.fsdecode(output.strip()))
+    for path in paths:
+        full = os.path.realpath(os.path.join(cwd or os.curdir, path))
+        if full != top and not full.startswith(top + os.sep):
+            raise ChangesError(f"{path} is outside the git repository at {top}")
+
+    _git(
+        ["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"],
+        top,
+        f"unknown git reference {base!r}",
+    )
+    merge_base = (
+        _git(
+            ["merge-base", base, "HEAD"],
+            top,
+            f"no common ancestor of {base!r} and HEAD",
+        )
+        .decode()
+        .strip()
+    )
+
+    diff = _git(
+        [
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "-U0",
+            "-M",
+            merge_base,
+            "--",
+        ],
+        top,
+        "git diff failed",
+    )
+    files: dict[str, frozenset[int] | None] = {
+        os.path.join(top, name): lines for name, lines in _parse_diff(diff).items()
+    }
+    untracked = _git(
+        ["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files failed"
+    )
+    for name in untracked.split(b"\0"):
+        if name:
+            files[os.path.join(top, os.fsdecode(name))] = _WHOLE_FILE
+    return ChangedLines(
+        {os.path.realpath(path): lines for path, lines in files.items()}
+    )
+
+
+def _parse_diff(diff: bytes) -> dict[str, frozenset[int]]:
+    """Added line numbers per file (repository-relative) from a ``-U0`` diff."""
+    result: dict[str, set[int]] = {}
+    current: set[int] | None = None
+    for line in diff.split(b"\n"):
+        if line.startswith(b"+++ "):
+            target = line[4:]
+            if target == b"/dev/null":  # deleted: nothing of it can be reported
+                current = None
+            else:
+                name = _unquote(target)
+                current = result.setdefault(
+                    name[2:] if name.startswith("b/") else name, set()
+                )
+        elif line.startswith(b"@@ ") and current is not None:
+            match = _HUNK.match(line)
+            if match:
+                start = int(match.group(1))
+                count = int(match.group(2)) if match.group(2) is not None else 1
+                current.update(range(start, start + count))
+    return {name: frozenset(lines) for name, lines in result.items()}
+
+
+def _unquote(raw: bytes) -> str:
+    # With core.quotePath off, git still quotes names with control characters
+    # or quotes, in C style.
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        raw = raw[1:-1].decode("unicode_escape").encode("latin-1")
+    return os.fsdecode(raw)
+
+
+def _git(arguments: list[str], cwd: str | None, failure: str) -> bytes:
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        completed = subprocess.run(
+            ["git", *arguments],
+            cwd=cwd,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as error:
+        raise ChangesError(f"cannot run git: {error.strerror or error}") from None
+    if completed.returncode != 0:
+        raise ChangesError(failure)
+    return completed.stdout
