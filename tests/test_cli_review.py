@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from authlint import cli
 from authlint.cli import main
 from samples import ADMIN, BROKEN, REPORTS, counts, syntax_error, write
 
@@ -191,3 +193,24 @@ def test_standard_input_with_other_paths_is_a_usage_error(
     assert capsys.readouterr().err == (
         "authlint: error: reading standard input needs --stdin-filename NAME\n"
     )
+
+
+def test_every_option_of_check_is_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("Options of `authlint check`")
+    table = readme[start : readme.index("\n## ", start)]
+    commands = next(
+        action
+        for action in cli._parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    options = [
+        option
+        for action in commands.choices["check"]._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    ]
+
+    missing = [option for option in options if f"`{option}" not in table]
+    assert "--diff-base" in options
+    assert missing == []
