@@ -24,6 +24,7 @@ from authlint.findings import Finding
 FINGERPRINT_VERSION = 1
 
 _SPACE = re.compile(r"\s+")
+_TRAILING_COMMENT = re.compile(r"#[^'\"]*$")
 
 
 def relative_path(path: str, root: Path) -> str:
@@ -40,27 +41,37 @@ def relative_path(path: str, root: Path) -> str:
 
 
 def flagged_code(finding: Finding, lines: Sequence[bytes]) -> str:
-    """The lines a finding spans, with comments dropped and whitespace collapsed.
+    """The lines a finding spans, without comments and without whitespace.
 
     Whole lines rather than the reported node: ``403`` alone would say
     little about which denial it is. Comments go, so that adding a
-    ``# noqa`` or a remark does not change the identity.
+    ``# noqa`` or a remark does not change the identity; whitespace goes, so
+    that reformatting or re-indenting (moving code into a block) does not.
     """
     first = max(finding.line, 1)
     last = max(finding.end_line, first)
-    chunk = b"\n".join(lines[first - 1 : last]).decode("utf-8", "replace")
-    return _SPACE.sub(" ", _without_comments(chunk)).strip()
+    chunk = [line.decode("utf-8", "replace") for line in lines[first - 1 : last]]
+    return _SPACE.sub("", "".join(_without_comments(chunk)))
 
 
-def _without_comments(code: str) -> str:
+def _without_comments(lines: list[str]) -> list[str]:
+    # The comments' places come from the tokenizer, not the token texts:
+    # those differ between Python versions (f-strings), the source does not.
+    text = "\n".join(lines) + "\n"
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        # A span that starts or ends inside a bracket is not a complete
-        # token stream; the words are still a good identity.
-        return code
-    kept = [token for token in tokens if token.type != tokenize.COMMENT]
-    return " ".join(token.string for token in kept if token.string.strip())
+        comments = [
+            token.start
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        # A span that starts or ends inside brackets is no complete token
+        # stream: take a ``#`` followed by no quote as a comment's start.
+        return [_TRAILING_COMMENT.sub("", line) for line in lines]
+    kept = list(lines)
+    for row, column in comments:
+        kept[row - 1] = kept[row - 1][:column]
+    return kept
 
 
 def fingerprint_findings(

@@ -56,6 +56,8 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
         "originalUriBaseIds": {
             SOURCE_ROOT: {"uri": _directory_uri(context.root)},
         },
+        # No automationDetails: its id would override the category a workflow
+        # gives the upload action, which is where a category belongs.
         # libcst counts columns in characters, not in UTF-16 code units.
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.code], context) for f in findings],
