@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from authlint import cli
+from authlint.checker import check_source
 from authlint.cli import main
+from authlint.config import AnalysisOptions
+from authlint.fingerprints import fingerprint_findings
+from authlint.rules import DEFAULT_ENABLED
 from samples import ADMIN, BROKEN, REPORTS, counts, syntax_error, write
 
 
@@ -214,3 +218,26 @@ def test_every_option_of_check_is_in_the_readme() -> None:
     missing = [option for option in options if f"`{option}" not in table]
     assert "--diff-base" in options
     assert missing == []
+
+
+def test_standard_input_is_fingerprinted_from_what_was_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On disk the file is older and has other code on the flagged line.
+    write("app/reports.py", REPORTS.replace("abort(403)", "pass"))
+    stdin(monkeypatch, REPORTS)
+
+    main(["check", "-q", "--format", "sarif", "--stdin-filename", "app/reports.py"])
+
+    (result,) = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "app/reports.py"
+    assert location["region"]["startLine"] == 8
+    finding = check_source(
+        REPORTS.encode(),
+        "app/reports.py",
+        enabled=DEFAULT_ENABLED,
+        options=AnalysisOptions(),
+    )[0]
+    expected = fingerprint_findings([finding], Path.cwd(), lambda _: REPORTS.encode())
+    assert result["partialFingerprints"] == {"authlint/v1": expected[finding]}
