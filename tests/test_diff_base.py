@@ -121,6 +121,29 @@ def test_only_lines_the_branch_and_the_working_tree_touched(
     ]
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"diff.mnemonicPrefix": "true"},
+        {"diff.noprefix": "true"},
+        {"color.diff": "always", "diff.external": "false"},
+    ],
+)
+def test_the_users_diff_settings_do_not_matter(
+    settings: dict[str, str], repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in settings.items():
+        git("config", name, value)
+    # A directory named like git's prefix, to tell a prefix from a path.
+    write("b/reports.py", REPORTS)
+    git("add", "b")
+    git("commit", "-q", "-m", "Reports in b")
+    git("switch", "-q", "-c", "feature")
+    write("b/reports.py", REPORTS + ANOTHER_REPORT_VIEW)
+
+    assert findings(capsys, "--diff-base", "main") == ["b/reports.py:15 AUT101"]
+
+
 def test_the_summary_counts_what_was_left_out(
     repository: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -87,6 +87,9 @@ def changed_lines(
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            # Whatever diff.noprefix or diff.mnemonicPrefix say.
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             "-U0",
             "-M",
             merge_base,
