@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from authlint.changes import _parse_diff
+from authlint import changes
+from authlint.changes import ChangesError, _parse_diff
 from authlint.cli import main
 from samples import ADMIN, REPORTS, write
 
@@ -30,6 +32,18 @@ def exports():
     if request.authorization is None:
         abort(403)
     return {"exports": []}
+"""
+
+
+# Flagged AUT101 at 6:9.
+DOWNLOAD = """\
+from django.http import HttpResponseForbidden
+
+
+def download(request):
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden("Sign in first.")
+    return None
 """
 
 
@@ -60,7 +74,7 @@ def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write("app/exports.py", REPORTS)
     write("app/admin.py", ADMIN)
     write("app/legacy.py", REPORTS)
-    write("app/retired.py", ADMIN)
+    write("app/retired.py", DOWNLOAD)
     git("add", ".")
     git("commit", "-q", "-m", "Reports, exports and admin views")
     return root
@@ -142,6 +156,25 @@ def test_the_users_diff_settings_do_not_matter(
     write("b/reports.py", REPORTS + ANOTHER_REPORT_VIEW)
 
     assert findings(capsys, "--diff-base", "main") == ["b/reports.py:15 AUT101"]
+
+
+def test_a_file_moved_without_git_is_a_rename(
+    repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git("switch", "-q", "-c", "feature")
+    # Moved in an editor or with mv: git sees a deletion and an untracked
+    # file until the move is staged, and authlint sees a rename.
+    os.rename("app/legacy.py", "app/legacy_views.py")
+    os.rename("app/reports.py", "app/report_views.py")
+    Path("app/report_views.py").write_text(
+        REPORTS + ANOTHER_REPORT_VIEW, encoding="utf-8"
+    )
+
+    assert findings(capsys, "--diff-base", "main") == ["app/report_views.py:15 AUT101"]
+    assert git("status", "--porcelain") == (
+        " D app/legacy.py\n D app/reports.py\n"
+        "?? app/legacy_views.py\n?? app/report_views.py\n"
+    )
 
 
 def test_the_summary_counts_what_was_left_out(
@@ -234,3 +267,22 @@ def test_hunk_headers() -> None:
         "app/a.py": frozenset({3, 11, 12}),
         'café "q".py': frozenset({1}),
     }
+
+
+def test_without_a_scratch_index_untracked_files_count_whole(
+    repository: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def old_git(*_: object) -> bytes:
+        raise ChangesError("git add --intent-to-add failed")
+
+    monkeypatch.setattr(changes, "_diff_with_untracked", old_git)
+    git("switch", "-q", "-c", "feature")
+    write("app/reports.py", REPORTS + ANOTHER_REPORT_VIEW)
+    os.rename("app/legacy.py", "app/legacy_views.py")
+
+    assert findings(capsys, "--diff-base", "main") == [
+        "app/legacy_views.py:8 AUT101",
+        "app/reports.py:15 AUT101",
+    ]

@@ -8,10 +8,13 @@ commands run; nothing is fetched.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from authlint.findings import Finding
@@ -20,6 +23,21 @@ from authlint.findings import Finding
 # missing count means 1.
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _WHOLE_FILE = None
+_DIFF = (
+    "-c",
+    "core.quotePath=false",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    # Whatever diff.noprefix or diff.mnemonicPrefix say.
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "-U0",
+    "-M",
+)
+
+logger = logging.getLogger(__name__)
 
 
 class ChangesError(Exception):
@@ -79,37 +97,62 @@ def changed_lines(
         .strip()
     )
 
-    diff = _git(
-        [
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            # Whatever diff.noprefix or diff.mnemonicPrefix say.
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            "-U0",
-            "-M",
-            merge_base,
-            "--",
-        ],
-        top,
-        "git diff failed",
-    )
-    files: dict[str, frozenset[int] | None] = {
-        os.path.join(top, name): lines for name, lines in _parse_diff(diff).items()
-    }
-    untracked = _git(
-        ["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files failed"
-    )
-    for name in untracked.split(b"\0"):
-        if name:
-            files[os.path.join(top, os.fsdecode(name))] = _WHOLE_FILE
+    untracked = [
+        name
+        for name in _git(
+            ["ls-files", "--others", "--exclude-standard", "-z"],
+            top,
+            "git ls-files failed",
+        ).split(b"\0")
+        if name
+    ]
+    files: dict[str, frozenset[int] | None] = {}
+    try:
+        diff = _diff_with_untracked(merge_base, untracked, top)
+    except (ChangesError, OSError) as error:
+        # A git too old for the scratch index: untracked files then count
+        # in full, even when they are a tracked file moved by hand.
+        logger.debug("untracked files counted whole: %s", error)
+        diff = _git([*_DIFF, merge_base, "--"], top, "git diff failed")
+        for raw in untracked:
+            files[os.path.join(top, os.fsdecode(raw))] = _WHOLE_FILE
+    for name, lines in _parse_diff(diff).items():
+        files[os.path.join(top, name)] = lines
     return ChangedLines(
         {os.path.realpath(path): lines for path, lines in files.items()}
     )
+
+
+def _diff_with_untracked(merge_base: str, untracked: list[bytes], top: str) -> bytes:
+    """The diff from ``merge_base`` to the working tree, untracked files in it.
+
+    Untracked files are added to a scratch copy of the index as "intent to
+    add", so that git diffs them as new files and pairs a file moved
+    without ``git mv`` with its deletion, as a rename. The repository's own
+    index is not touched.
+    """
+    index = _git(["rev-parse", "--git-path", "index"], top, "no git index")
+    with tempfile.TemporaryDirectory(prefix="authlint-") as scratch:
+        scratch_index = os.path.join(scratch, "index")
+        real_index = os.path.join(top, os.fsdecode(index.strip()))
+        if os.path.exists(real_index):
+            shutil.copyfile(real_index, scratch_index)
+        environment = {"GIT_INDEX_FILE": scratch_index}
+        if untracked:
+            _git(
+                [
+                    "--literal-pathspecs",
+                    "add",
+                    "--intent-to-add",
+                    "--pathspec-from-file=-",
+                    "--pathspec-file-nul",
+                ],
+                top,
+                "git add --intent-to-add failed",
+                environment,
+                b"\0".join(untracked),
+            )
+        return _git([*_DIFF, merge_base, "--"], top, "git diff failed", environment)
 
 
 def _parse_diff(diff: bytes) -> dict[str, frozenset[int]]:
@@ -143,19 +186,29 @@ def _unquote(raw: bytes) -> str:
     return os.fsdecode(raw)
 
 
-def _git(arguments: list[str], cwd: str | None, failure: str) -> bytes:
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+def _git(
+    arguments: list[str],
+    cwd: str | None,
+    failure: str,
+    environment: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> bytes:
+    # No prompt for credentials, whatever the configuration: nothing here
+    # needs the network.
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    env.update(environment or {})
     try:
         completed = subprocess.run(
             ["git", *arguments],
             cwd=cwd,
-            env=environment,
-            stdin=subprocess.DEVNULL,
+            env=env,
+            input=stdin if stdin is not None else b"",
             capture_output=True,
             check=False,
         )
     except OSError as error:
         raise ChangesError(f"cannot run git: {error.strerror or error}") from None
     if completed.returncode != 0:
+        logger.debug("git %s: %s", " ".join(arguments), completed.stderr.decode())
         raise ChangesError(failure)
     return completed.stdout
