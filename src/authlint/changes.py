@@ -2,8 +2,8 @@
 
 The change is everything between the merge base of a reference and HEAD and
 the working tree as it is now: commits on the branch, staged and unstaged
-edits, and untracked files (which count as added in full). Only git's local
-commands run; nothing is fetched.
+edits, and untracked files (added in full, unless git pairs one with a
+deleted file as a rename). Only git's local commands run; nothing is fetched.
 """
 
 from __future__ import annotations
