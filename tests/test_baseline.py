@@ -12,7 +12,7 @@ from authlint.cli import main
 from authlint.config import AnalysisOptions
 from authlint.fingerprints import fingerprint_findings
 from authlint.rules import DEFAULT_ENABLED
-from samples import REPORTS, counts, write
+from samples import REPORTS, counts, crash_while_checking, write
 
 # Two identical denials in two handlers, both flagged AUT101 (lines 8, 14).
 TWINS = (
@@ -185,3 +185,21 @@ def test_a_bad_baseline_is_one_line_and_exit_2(
     assert out == ""
     assert err.startswith(f"authlint: error: {message}")
     assert err.count("\n") == 1
+
+
+def test_writing_a_baseline_still_fails_on_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write("a.py", REPORTS)
+    write("b.py", REPORTS)
+    crash_while_checking(monkeypatch, "b.py")
+
+    assert main(["check", "--write-baseline", "baseline.json"]) == 2
+
+    assert capsys.readouterr().err == (
+        "authlint: error: internal error while checking b.py: "
+        "ValueError: unexpected node (run with -v for the traceback)\n"
+        "authlint: 1 finding written to baseline.json\n"
+    )
+    entries = json.loads(Path("baseline.json").read_text(encoding="utf-8"))
+    assert [entry["path"] for entry in entries["findings"]] == ["a.py"]

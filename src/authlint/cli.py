@@ -230,20 +230,9 @@ def _check(args: argparse.Namespace) -> int:
         changes = changed_lines(args.diff_base, _diff_paths(args))
 
     sources: dict[str, bytes] = {}
-    if args.stdin_filename is not None:
-        result = _check_stdin(args, settings, plan, sources)
-    else:
-        if STDIN in args.paths:
-            raise UsageError("reading standard input needs --stdin-filename NAME")
-        excluded = exclusion_patterns(
-            settings.exclude, settings.extend_exclude, settings.root
-        )
-        discovery = discover(args.paths or [os.curdir], excluded)
-        if not discovery.files and not discovery.unreadable_directories:
-            if not args.quiet:
-                _warning("no Python files found in the given paths")
-            return EXIT_CLEAN
-        result = run(discovery, plan)
+    result = _checked(args, settings, plan, sources)
+    if result is None:
+        return EXIT_CLEAN
 
     severities = dict(settings.severity)
     findings = [
@@ -262,28 +251,26 @@ def _check(args: argparse.Namespace) -> int:
                 findings, context.root, lambda path: read_or_none(path, sources)
             ),
         )
-
-    unchanged = baselined = recorded = 0
     if args.write_baseline:
         write_baseline(
             args.write_baseline, findings, context.fingerprints, context.root
         )
-        recorded, findings = len(findings), []
+        _report_failures(result)
+        if not args.quiet:
+            written = _count(len(findings), "finding")
+            _note(f"{written} written to {args.write_baseline}")
+        return EXIT_ERROR if result.failures else EXIT_CLEAN
+
+    unchanged = baselined = 0
     if changes is not None:
         findings, unchanged = changes.select(findings)
     if baseline is not None:
         findings, baselined = baseline.split(findings, context.fingerprints)
     result = replace(result, findings=tuple(findings))
 
-    if args.write_baseline:
-        if not args.quiet:
-            written = _count(recorded, "finding")
-            _note(f"{written} written to {args.write_baseline}")
-    else:
-        _report(args, result, context)
-    for path, failure in result.failures:
-        _error(f"internal error while checking {path}: {failure}{_traceback_hint()}")
-    if not args.quiet and not args.write_baseline:
+    _report(args, result, context)
+    _report_failures(result)
+    if not args.quiet:
         _note(summary(result, baselined=baselined, unchanged=unchanged))
 
     if result.failures:
@@ -293,6 +280,33 @@ def _check(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _checked(
+    args: argparse.Namespace,
+    settings: Settings,
+    plan: CheckPlan,
+    sources: dict[str, bytes],
+) -> RunResult | None:
+    """The run over the paths or standard input; None when there was nothing."""
+    if args.stdin_filename is not None:
+        return _check_stdin(args, settings, plan, sources)
+    if STDIN in args.paths:
+        raise UsageError("reading standard input needs --stdin-filename NAME")
+    excluded = exclusion_patterns(
+        settings.exclude, settings.extend_exclude, settings.root
+    )
+    discovery = discover(args.paths or [os.curdir], excluded)
+    if not discovery.files and not discovery.unreadable_directories:
+        if not args.quiet:
+            _warning("no Python files found in the given paths")
+        return None
+    return run(discovery, plan)
+
+
+def _report_failures(result: RunResult) -> None:
+    for path, failure in result.failures:
+        _error(f"internal error while checking {path}: {failure}{_traceback_hint()}")
 
 
 def _report(
