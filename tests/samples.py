@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,23 @@ def reports():
     return {"reports": []}
 """
 
+# Flagged AUT102 at 11:55: a signed-in user who is not an administrator
+# gets 401.
+ADMIN = """\
+from flask import Flask, jsonify
+from flask_login import current_user, login_required
+
+app = Flask(__name__)
+
+
+@app.get("/admin")
+@login_required
+def admin():
+    if not current_user.is_admin:
+        return jsonify(error="Administrators only."), 401
+    return {"ok": True}
+"""
+
 # A syntax error in a file the pre-filter cannot skip (it mentions 403).
 BROKEN = """\
 from flask import abort
@@ -33,6 +51,16 @@ deny = = abort(403)
 
 # Nothing any rule looks for: the pre-filter skips it unparsed.
 CLEAN = "def add(a, b):\n    return a + b\n"
+
+
+_SUMMARY = re.compile(r"authlint: (?P<counts>.*) in \d+\.\d\ds\n")
+
+
+def counts(stderr: str) -> str:
+    """The counts of the summary line on ``stderr``, without the time taken."""
+    match = _SUMMARY.fullmatch(stderr)
+    assert match, stderr
+    return match.group("counts")
 
 
 def write(path: str, text: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,12 +19,11 @@ from samples import (
     BROKEN,
     CLEAN,
     REPORTS,
+    counts,
     crash_while_checking,
     syntax_error,
     write,
 )
-
-SUMMARY = re.compile(r"authlint: (?P<counts>.*) in \d+\.\d\ds\n")
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +33,6 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def line_of(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}:{finding.column}: {finding.code} "
-
-
-def counts(stderr: str) -> str:
-    """The summary line's counts, without the time it took."""
-    match = SUMMARY.fullmatch(stderr)
-    assert match, stderr
-    return match.group("counts")
 
 
 # Checking

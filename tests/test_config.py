@@ -15,6 +15,7 @@ from authlint.config import (
     parse_rule_codes,
     resolve_settings,
 )
+from authlint.findings import Severity
 
 FULL_EXAMPLE = """\
 [project]
@@ -34,6 +35,10 @@ permission-checks = ["can_edit", "is_owner"]
 [tool.authlint.per-file-ignores]
 "tests/*" = ["AUT1"]
 "__init__.py" = ["AUT101", "AUT102"]
+
+[tool.authlint.severity]
+AUT104 = "warning"
+aut103 = "info"
 """
 
 
@@ -75,6 +80,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
             credential_checks=("verify_api_key",),
             permission_checks=("can_edit", "is_owner"),
         ),
+        severity=(("AUT103", Severity.INFO), ("AUT104", Severity.WARNING)),
         root=tmp_path.resolve(),
         source=tmp_path / "pyproject.toml",
     )
@@ -229,6 +235,21 @@ def test_a_missing_explicit_config_file() -> None:
             '[tool.authlint.per-file-ignores]\nconftest = ["AUT7"]\n',
             "pyproject.toml: [tool.authlint] per-file-ignores.conftest: "
             "unknown rule code or prefix 'AUT7'",
+        ),
+        (
+            '[tool.authlint.severity]\nAUT999 = "warning"\n',
+            "pyproject.toml: [tool.authlint] severity.AUT999: "
+            "unknown rule code 'AUT999'",
+        ),
+        (
+            '[tool.authlint.severity]\nAUT104 = "critical"\n',
+            "pyproject.toml: [tool.authlint] severity.AUT104: "
+            "expected one of 'error', 'warning', 'info', got 'critical'",
+        ),
+        (
+            '[tool.authlint]\nseverity = "warning"\n',
+            "pyproject.toml: [tool.authlint] severity: expected a table of "
+            'CODE = "error" | "warning" | "info", got a string',
         ),
         (
             '[tool]\nauthlint = "on"\n',

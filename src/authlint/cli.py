@@ -7,10 +7,15 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from authlint import __version__
+from authlint.baseline import BaselineError, load_baseline, write_baseline
+from authlint.changes import ChangesError, changed_lines
 from authlint.config import (
     ConfigError,
     Settings,
@@ -18,7 +23,15 @@ from authlint.config import (
     parse_rule_codes,
     resolve_settings,
 )
-from authlint.engine import CheckPlan, RuleSelection, RunResult, run
+from authlint.engine import (
+    CheckPlan,
+    FileOutcome,
+    FileStatus,
+    RuleSelection,
+    RunResult,
+    check_stdin,
+    run,
+)
 from authlint.files import (
     Discovery,
     PathNotFoundError,
@@ -26,7 +39,9 @@ from authlint.files import (
     discover,
     exclusion_patterns,
 )
-from authlint.report import FORMATS
+from authlint.findings import Finding, Severity
+from authlint.fingerprints import fingerprint_findings, read_or_none, repository_root
+from authlint.report import FORMATS, ReportContext
 from authlint.rules import RULES, RULES_BY_CODE
 
 logger = logging.getLogger(__name__)
@@ -36,6 +51,12 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 _LOG_HANDLER = "authlint-cli"
+
+# --fail-on: a finding fails the run when its level is at least the threshold.
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+# Formats a reader parses: nothing else may be written after them.
+_MACHINE_FORMATS = frozenset({"json", "sarif"})
+STDIN = "-"
 
 
 class UsageError(Exception):
@@ -58,7 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         code: int = args.handler(args)
-    except (ConfigError, UsageError, PathNotFoundError) as error:
+    except (
+        ConfigError,
+        UsageError,
+        PathNotFoundError,
+        BaselineError,
+        ChangesError,
+    ) as error:
         _error(str(error))
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -133,6 +160,39 @@ def _parser() -> argparse.ArgumentParser:
         help="exit with 0 even when there are findings",
     )
     output.add_argument(
+        "--fail-on",
+        choices=[level.value for level in Severity],
+        default=Severity.INFO.value,
+        help="exit with 1 only for findings of this level or higher (default: info)",
+    )
+    output.add_argument(
+        "--statistics",
+        action="store_true",
+        help="count the findings per rule after the report",
+    )
+    review = check.add_argument_group("code review")
+    review.add_argument(
+        "--diff-base",
+        metavar="REF",
+        help="report only findings on lines changed since the merge base of REF "
+        "and HEAD, including uncommitted and untracked files",
+    )
+    review.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the findings recorded in FILE",
+    )
+    review.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="record every finding in FILE and exit with 0",
+    )
+    check.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="read the source from standard input and report it under NAME",
+    )
+    output.add_argument(
         "-q", "--quiet", action="store_true", help="leave out the summary line"
     )
     output.add_argument(
@@ -174,7 +234,77 @@ def _check(args: argparse.Namespace) -> int:
     settings = resolve_settings(config=args.config, no_config=args.no_config)
     plan = CheckPlan.from_settings(settings, [overrides])
     logger.debug("enabled rules: %s", ", ".join(sorted(plan.enabled)) or "none")
+    # A missing baseline or an unknown reference is known before any file
+    # is checked.
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    changes = None
+    if args.diff_base is not None:
+        changes = changed_lines(args.diff_base, _diff_paths(args))
 
+    sources: dict[str, bytes] = {}
+    result = _checked(args, settings, plan, sources)
+    if result is None:
+        return EXIT_CLEAN
+
+    severities = dict(settings.severity)
+    findings = [
+        replace(f, severity=severities[f.code]) if f.code in severities else f
+        for f in result.findings
+    ]
+    context = ReportContext(
+        rules=tuple(rule for rule in RULES if rule.code in plan.enabled),
+        root=repository_root(settings.root),
+        severities=severities,
+    )
+    if args.format == "sarif" or baseline or args.write_baseline:
+        context = replace(
+            context,
+            fingerprints=fingerprint_findings(
+                findings, context.root, lambda path: read_or_none(path, sources)
+            ),
+        )
+    if args.write_baseline:
+        write_baseline(
+            args.write_baseline, findings, context.fingerprints, context.root
+        )
+        _report_failures(result)
+        if not args.quiet:
+            written = _count(len(findings), "finding")
+            _note(f"{written} written to {args.write_baseline}")
+        return EXIT_ERROR if result.failures else EXIT_CLEAN
+
+    unchanged = baselined = 0
+    if changes is not None:
+        findings, unchanged = changes.select(findings)
+    if baseline is not None:
+        findings, baselined = baseline.split(findings, context.fingerprints)
+    result = replace(result, findings=tuple(findings))
+
+    _report(args, result, context)
+    _report_failures(result)
+    if not args.quiet:
+        _note(summary(result, baselined=baselined, unchanged=unchanged))
+
+    if result.failures:
+        return EXIT_ERROR
+    threshold = _RANK[Severity(args.fail_on)]
+    failing = [f for f in result.findings if _RANK[f.severity] >= threshold]
+    if failing and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _checked(
+    args: argparse.Namespace,
+    settings: Settings,
+    plan: CheckPlan,
+    sources: dict[str, bytes],
+) -> RunResult | None:
+    """The run over the paths or standard input; None when there was nothing."""
+    if args.stdin_filename is not None:
+        return _check_stdin(args, settings, plan, sources)
+    if STDIN in args.paths:
+        raise UsageError("reading standard input needs --stdin-filename NAME")
     excluded = exclusion_patterns(
         settings.exclude, settings.extend_exclude, settings.root
     )
@@ -182,21 +312,84 @@ def _check(args: argparse.Namespace) -> int:
     if not discovery.files and not discovery.unreadable_directories:
         if not args.quiet:
             _warning("no Python files found in the given paths")
-        return EXIT_CLEAN
-
+        return None
     _check_per_file_ignores(plan, settings, discovery, excluded)
-    result = run(discovery, plan)
-    _write_report(FORMATS[args.format](result.findings), args.output_file)
+    return run(discovery, plan)
+
+
+def _report_failures(result: RunResult) -> None:
     for path, failure in result.failures:
         _error(f"internal error while checking {path}: {failure}{_traceback_hint()}")
-    if not args.quiet:
-        print(f"authlint: {summary(result)}", file=sys.stderr)
 
-    if result.failures:
-        return EXIT_ERROR
-    if result.findings and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+
+def _report(
+    args: argparse.Namespace, result: RunResult, context: ReportContext
+) -> None:
+    _write_report(FORMATS[args.format](result.findings, context), args.output_file)
+    if args.statistics:
+        # After a JSON or SARIF report on standard output they would make it
+        # unreadable; standard error keeps them visible.
+        to_stderr = args.output_file is None and args.format in _MACHINE_FORMATS
+        print(
+            statistics(result.findings),
+            end="",
+            file=sys.stderr if to_stderr else sys.stdout,
+        )
+
+
+def _check_stdin(
+    args: argparse.Namespace,
+    settings: Settings,
+    plan: CheckPlan,
+    sources: dict[str, bytes],
+) -> RunResult:
+    """Check standard input as the file ``--stdin-filename`` names."""
+    if args.paths not in ([], [STDIN]):
+        raise UsageError("--stdin-filename reads standard input: give no paths, or -")
+    name = os.path.normpath(args.stdin_filename)
+    started = time.perf_counter()
+    source = sys.stdin.buffer.read()
+    sources[name] = source
+
+    excluded = exclusion_patterns(
+        settings.exclude, settings.extend_exclude, settings.root
+    )
+    # An editor or hook passes every file it has; an excluded one is meant to
+    # say nothing, as when a directory walk passes it over.
+    if excluded.matches(name):
+        logger.debug("%s: excluded", name)
+        outcome = FileOutcome(name, FileStatus.SKIPPED)
+    else:
+        outcome = check_stdin(source, name, plan)
+    return _result_of(outcome, time.perf_counter() - started)
+
+
+def _result_of(outcome: FileOutcome, elapsed: float) -> RunResult:
+    failed = outcome.status is FileStatus.FAILED
+    return RunResult(
+        findings=outcome.findings,
+        files_checked=int(outcome.status is FileStatus.CHECKED),
+        files_skipped=int(outcome.status is FileStatus.SKIPPED),
+        files_unparsable=int(outcome.status is FileStatus.UNPARSABLE),
+        failures=((outcome.path, outcome.error or ""),) if failed else (),
+        elapsed=elapsed,
+    )
+
+
+def _diff_paths(args: argparse.Namespace) -> list[str]:
+    if args.stdin_filename is not None:
+        return [args.stdin_filename]
+    return list(args.paths) or [os.curdir]
+
+
+def statistics(findings: Sequence[Finding]) -> str:
+    """One ``count  CODE  name`` line per rule that has findings, by code."""
+    counts = Counter(finding.code for finding in findings)
+    names: Mapping[str, str] = {finding.code: finding.name for finding in findings}
+    width = len(str(max(counts.values(), default=0)))
+    return "".join(
+        f"{counts[code]:>{width}}  {code}  {names[code]}\n" for code in sorted(counts)
+    )
 
 
 def _check_per_file_ignores(
@@ -249,8 +442,12 @@ def _write_report(report: str, output_file: str | None) -> None:
         raise UsageError(f"cannot write {output_file}: {reason}") from None
 
 
-def summary(result: RunResult) -> str:
-    """The one line that tells what a run did, e.g. for stderr."""
+def summary(result: RunResult, *, baselined: int = 0, unchanged: int = 0) -> str:
+    """The one line that tells what a run did, e.g. for stderr.
+
+    ``baselined`` findings were left out as recorded in a baseline,
+    ``unchanged`` ones as outside the lines a change touched.
+    """
     parts = [_count(result.files_checked, "file") + " checked"]
     if result.files_skipped:
         parts.append(f"{result.files_skipped} skipped (nothing to check)")
@@ -259,8 +456,12 @@ def summary(result: RunResult) -> str:
     if result.failures:
         parts.append(f"{len(result.failures)} failed")
     findings = _count(len(result.findings), "finding") if result.findings else ""
-    parts.append(f"{findings or 'no findings'} in {result.elapsed:.2f}s")
-    return ", ".join(parts)
+    parts.append(findings or "no findings")
+    if baselined:
+        parts.append(f"{baselined} baselined")
+    if unchanged:
+        parts.append(f"{unchanged} on unchanged lines")
+    return ", ".join(parts) + f" in {result.elapsed:.2f}s"
 
 
 def _count(number: int, noun: str) -> str:
@@ -310,6 +511,10 @@ def _configure_logging(*, verbose: bool) -> None:
 def _traceback_hint() -> str:
     verbose = logging.getLogger("authlint").isEnabledFor(logging.DEBUG)
     return "" if verbose else " (run with -v for the traceback)"
+
+
+def _note(message: str) -> None:
+    print(f"authlint: {message}", file=sys.stderr)
 
 
 def _error(message: str) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from authlint.findings import Severity
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -64,6 +66,8 @@ class Settings:
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
+    # Levels that replace rules' own (``AUT104 = "warning"``), by full code.
+    severity: tuple[tuple[str, Severity], ...] = ()
     # The directory that path patterns (exclude, per-file-ignores) are relative
     # to: the config file's directory, or the working directory without one.
     root: Path = field(default_factory=Path.cwd)
@@ -174,6 +178,7 @@ def settings_from_table(table: Mapping[str, Any], label: str) -> Settings:
             credential_checks=strings("credential-checks") or (),
             permission_checks=strings("permission-checks") or (),
         ),
+        severity=_severity_overrides(table, label),
     )
 
 
@@ -217,12 +222,7 @@ def _per_file_ignores(
     table: Mapping[str, Any], label: str
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     key = "per-file-ignores"
-    value = table.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(
-            f"{label}: {TABLE_NAME} {key}: expected a table of "
-            f'"glob" = ["CODE", ...], got {_type_name(value)}'
-        )
+    value = _subtable(table, key, label, '"glob" = ["CODE", ...]')
     entries = []
     for pattern, codes in value.items():
         where = f"{label}: {TABLE_NAME} {key}.{_toml_key(pattern)}"
@@ -230,6 +230,39 @@ def _per_file_ignores(
             raise ConfigError(f"{where}: empty pattern")
         entries.append((pattern, parse_rule_codes(_string_list(codes, where), where)))
     return tuple(entries)
+
+
+def _severity_overrides(
+    table: Mapping[str, Any], label: str
+) -> tuple[tuple[str, Severity], ...]:
+    key = "severity"
+    value = _subtable(table, key, label, 'CODE = "error" | "warning" | "info"')
+    from authlint.rules import RULES_BY_CODE  # the rules import this module
+
+    levels = [level.value for level in Severity]
+    overrides = []
+    for code, level in value.items():
+        where = f"{label}: {TABLE_NAME} {key}.{_toml_key(code)}"
+        if code.upper() not in RULES_BY_CODE:
+            raise ConfigError(f"{where}: unknown rule code {code!r}")
+        if level not in levels:
+            choices = ", ".join(repr(choice) for choice in levels)
+            raise ConfigError(f"{where}: expected one of {choices}, got {level!r}")
+        overrides.append((code.upper(), Severity(level)))
+    return tuple(sorted(overrides))
+
+
+def _subtable(
+    table: Mapping[str, Any], key: str, label: str, shape: str
+) -> Mapping[str, Any]:
+    """The table under ``key`` (empty when absent); ``shape`` shows an entry."""
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{label}: {TABLE_NAME} {key}: expected a table of {shape}, "
+            f"got {_type_name(value)}"
+        )
+    return value
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:
@@ -316,5 +349,6 @@ _KEYS: frozenset[str] = frozenset(
         "authenticated-dependencies",
         "credential-checks",
         "permission-checks",
+        "severity",
     }
 )

@@ -231,10 +231,7 @@ def _check_all(
 
 def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOutcome:
     """Read, pre-filter, check and suppress one file."""
-    ignored = plan.per_file_ignores.codes_for(path)
-    enabled = frozenset(
-        code for code in plan.enabled if _longest_prefix(code, ignored) is None
-    )
+    enabled = _enabled_for(path, plan)
     if not enabled:
         logger.debug("%s: every rule is ignored for this file", path)
         return FileOutcome(path, FileStatus.SKIPPED)
@@ -246,7 +243,36 @@ def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOu
         return FileOutcome(
             path, FileStatus.UNPARSABLE, tuple(_selected(findings, enabled))
         )
+    return _check_bytes(source, path, enabled, plan, index)
 
+
+def check_stdin(source: bytes, name: str, plan: CheckPlan) -> FileOutcome:
+    """Check source that did not come from a file, reporting it under ``name``.
+
+    ``name``'s per-file ignores apply, as they would to a file of that name.
+    """
+    enabled = _enabled_for(name, plan)
+    if not enabled:
+        return FileOutcome(name, FileStatus.SKIPPED)
+    return _check_bytes(source, name, enabled, plan, None)
+
+
+def _enabled_for(path: str, plan: CheckPlan) -> frozenset[str]:
+    """The plan's rules less those the per-file ignores drop for ``path``."""
+    ignored = plan.per_file_ignores.codes_for(path)
+    return frozenset(
+        code for code in plan.enabled if _longest_prefix(code, ignored) is None
+    )
+
+
+def _check_bytes(
+    source: bytes,
+    path: str,
+    enabled: frozenset[str],
+    plan: CheckPlan,
+    index: ProjectIndex | None,
+) -> FileOutcome:
+    """Pre-filter, check and suppress one file's bytes."""
     if not may_need_check(source, enabled):
         logger.debug("%s: skipped by the pre-filter", path)
         return FileOutcome(path, FileStatus.SKIPPED)
