@@ -22,7 +22,7 @@ import libcst as cst
 
 from authlint.analysis.facts import Denial, ModuleFacts, source_text
 from authlint.analysis.guards import AtomKind, classify_words, split_words
-from authlint.analysis.imports import dotted_name
+from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import MAX_DEPTH, Params
 from authlint.analysis.symbols import (
     ModuleSymbols,
@@ -46,6 +46,8 @@ MESSAGE_ATTRIBUTES = (
 )
 # Constructor parameters that carry an exception's message.
 MESSAGE_PARAMETERS = ("detail", "message", "msg", "description", "error")
+# The HTTP error an error handler is given: its text is the application's own.
+HTTP_ERRORS = frozenset({"HTTPException", "APIException", "StarletteHTTPException"})
 # flask-jwt-extended loaders whose first argument is the library's own
 # explanation of what was wrong with the token.
 REASON_LOADERS = frozenset(
@@ -193,6 +195,7 @@ def _function_scope(
                 if isinstance(target.target, cst.Name):
                     seen.setdefault(target.target.value, []).append(small.value)
     exceptions.update(_caught_names(function))
+    exceptions.update(_exception_parameters(function))
     local = {name: values[0] for name, values in seen.items() if len(values) == 1}
     return _Scope(
         symbols,
@@ -218,6 +221,18 @@ def _caught_names(function: cst.FunctionDef) -> Iterator[str]:
         if isinstance(node, (cst.BaseExpression, cst.SimpleStatementLine)):
             continue
         stack.extend(node.children)
+
+
+def _exception_parameters(function: cst.FunctionDef) -> Iterator[str]:
+    """Parameters annotated with an exception class other than the HTTP
+    error itself: ``on_error(conn, exc: AuthenticationError)``."""
+    listed = [*function.params.posonly_params, *function.params.params]
+    for param in listed:
+        if param.annotation is None:
+            continue
+        name = terminal_name(param.annotation.annotation) or ""
+        if name.endswith(("Error", "Exception")) and name not in HTTP_ERRORS:
+            yield param.name.value
 
 
 def _reason_parameters(function: cst.FunctionDef) -> frozenset[str]:
@@ -629,7 +644,12 @@ def _value(node: cst.CSTNode, scope: _Scope, depth: int) -> Iterator[Part]:
             yield from _message(expression, outer, depth + 1)
             return
         if name in scope.local and depth < MAX_DEPTH * 3:
-            yield from _message(scope.local[name], scope, depth + 1)
+            parts = list(_message(scope.local[name], scope, depth + 1))
+            if len(parts) == 1 and parts[0].kind is PartKind.OTHER:
+                # ``username = payload["sub"]``: the name says what it holds.
+                kind = _named_kind(name, None, scope.options)
+                parts = [Part(kind, parts[0].node, name, scope.from_call)]
+            yield from parts
             return
         if name not in scope.exceptions and name not in scope.reasons:
             constant = scope.symbols.constant(name)
@@ -667,6 +687,8 @@ def _runtime_kind(node: cst.CSTNode, scope: _Scope) -> PartKind:
         name = dotted_name(node.func) or ""
         if name in vocabulary.EXCEPTION_TEXT_CALLS:
             return PartKind.EXCEPTION
+        if _computes_digest(node):
+            return PartKind.CREDENTIAL
         if (name in ("str", "repr", "format", "getattr") and node.args) or (
             name.endswith(".__str__")
         ):
@@ -714,6 +736,22 @@ def _named_kind(
     if pairs & vocabulary.IDENTITY_VALUE_PAIRS and parts[-1] in vocabulary.ID_WORDS:
         return PartKind.IDENTITY
     return PartKind.OTHER
+
+
+def _computes_digest(call: cst.Call) -> bool:
+    """``hmac.new(key, body, "sha256").hexdigest()``: an expected signature."""
+    node: cst.CSTNode = call
+    while isinstance(node, (cst.Call, cst.Attribute)):
+        if isinstance(node, cst.Call):
+            name = dotted_name(node.func) or ""
+            if name.startswith(("hmac.", "hashlib.")) or name in ("hmac", "sign"):
+                return True
+            if name.rsplit(".", 1)[-1] in ("hexdigest", "digest"):
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
 
 
 def _base_name(node: cst.CSTNode) -> str | None:

@@ -19,9 +19,14 @@ from pathlib import Path
 import libcst as cst
 
 from authlint.analysis.bodies import Construction, construction_of
-from authlint.analysis.facts import Denial, ModuleFacts
+from authlint.analysis.facts import Denial, FailureKind, ModuleFacts
 from authlint.analysis.imports import dotted_name, terminal_name
-from authlint.analysis.symbols import ModuleSymbols, suite_statements
+from authlint.analysis.symbols import (
+    ModuleSymbols,
+    assignment_pairs,
+    small_statements,
+    suite_statements,
+)
 
 CHALLENGE_WORDS = (b"www-authenticate", b"www_authenticate")
 
@@ -39,6 +44,9 @@ ERROR_HOOKS = frozenset(
 RESPONSE_HOOKS = frozenset({"after_request", "after_app_request", "middleware"})
 # Methods of middleware classes that see every response.
 MIDDLEWARE_METHODS = frozenset({"process_response", "__call__", "dispatch"})
+# Calls that hand the request on and give back the response of the view, in
+# middleware: a header set on their result reaches every response.
+DOWNSTREAM_CALLS = frozenset({"get_response", "call_next", "app", "handler"})
 # Words in a function's name that make it an error hook when it sets the
 # header (registered elsewhere: ``exception_handlers={401: on_401}``,
 # DRF's ``EXCEPTION_HANDLER`` setting).
@@ -58,6 +66,9 @@ def missing_challenge(facts: ModuleFacts, denial: Denial) -> Construction | None
     """The construction of a 401 that goes out without ``WWW-Authenticate``,
     or None when it has one, may have one, or is reported elsewhere."""
     if denial.status != 401 or facts.symbols is None:
+        return None
+    if denial.evidence is not None and denial.evidence.kind is FailureKind.PERMISSION:
+        # The mistake is the status (AUT102): a 403 needs no challenge.
         return None
     built = construction_of(facts, denial)
     if built is None or built.challenge is not False or built.inner_denial:
@@ -126,14 +137,39 @@ def _hook_kind(function: cst.FunctionDef, cls: cst.ClassDef | None) -> Hooks:
         if name in ERROR_HOOKS:
             return Hooks.ERRORS
         if name in RESPONSE_HOOKS:
-            return Hooks.RESPONSES
+            return _response_hook(function, takes_response=name != "middleware")
     name = function.name.value
     if cls is not None and name in MIDDLEWARE_METHODS:
-        return Hooks.RESPONSES
+        return _response_hook(function, takes_response=name == "process_response")
     if name in RESPONSE_HOOKS:
-        return Hooks.RESPONSES
+        return _response_hook(function, takes_response=True)
     if any(word in name.lower() for word in ERROR_HOOK_WORDS):
         return Hooks.ERRORS
+    return Hooks.NONE
+
+
+def _response_hook(function: cst.FunctionDef, *, takes_response: bool) -> Hooks:
+    """A hook that sees every response counts when it sets the header on the
+    response it is given or gets from the view, not on one it makes itself
+    (a middleware's own 401)."""
+    responses: set[str] = set()
+    if takes_response:
+        listed = [*function.params.posonly_params, *function.params.params]
+        responses.update(p.name.value for p in listed if p.name.value != "self")
+    for small in small_statements(suite_statements(function.body)):
+        for target, value in assignment_pairs(small):
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if isinstance(value, cst.Call):
+                if terminal_name(value.func) in DOWNSTREAM_CALLS:
+                    responses.add(target)
+    module = cst.Module([])
+    for small in small_statements(suite_statements(function.body)):
+        code = module.code_for_node(small)
+        if not _mentions_challenge(code):
+            continue
+        if any(code.startswith((f"{name}.", f"{name}[")) for name in responses):
+            return Hooks.RESPONSES
     return Hooks.NONE
 
 

@@ -582,3 +582,5 @@ LOG_METHODS = frozenset(
         "bind",
     }
 )
+# Calls that make a logger: a name bound to one is a logger.
+LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "bind", "new"})

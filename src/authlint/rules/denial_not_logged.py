@@ -10,7 +10,7 @@ import libcst as cst
 from authlint.analysis.bodies import construction_of, is_test_path
 from authlint.analysis.facts import Denial, ModuleFacts
 from authlint.analysis.guards import split_words
-from authlint.analysis.imports import dotted_name
+from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import DENIAL_TRIGGERS
 from authlint.analysis.symbols import blocks, suite_statements
 from authlint.findings import Severity
@@ -95,13 +95,16 @@ class DenialNotLogged(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         if is_test_path(facts.path):
             return
+        loggers = _logger_names(facts)
         for denial in facts.denials:
             if denial.status not in (401, 403) or denial.function is None:
                 continue
-            if _logged_before(denial):
+            if _logged_before(denial, loggers):
                 continue
             built = construction_of(facts, denial)
-            if built is not None and any(_logs(node) for node in built.through):
+            if built is not None and any(
+                _logs(node, loggers) for node in built.through
+            ):
                 continue
             yield Violation(
                 denial.node,
@@ -201,14 +204,29 @@ class DenialNotLogged(Rule):
     )
 
 
-def _logged_before(denial: Denial) -> bool:
+def _logger_names(facts: ModuleFacts) -> frozenset[str]:
+    """Module names bound to a logger: ``events = structlog.get_logger()``."""
+    if facts.symbols is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, values in facts.symbols.assignments.items()
+        if any(
+            isinstance(value, cst.Call)
+            and terminal_name(value.func) in vocabulary.LOGGER_FACTORIES
+            for value in values
+        )
+    )
+
+
+def _logged_before(denial: Denial, loggers: frozenset[str]) -> bool:
     """Whether a logging call precedes the denial in its innermost block."""
     assert denial.function is not None
     found = _block_of(suite_statements(denial.function.body), denial)
     if found is None:
         return False
     body, index = found
-    return any(_logs(statement) for statement in body[: index + 1])
+    return any(_logs(statement, loggers) for statement in body[: index + 1])
 
 
 def _block_of(
@@ -226,7 +244,7 @@ def _block_of(
     return None
 
 
-def _logs(node: cst.CSTNode) -> bool:
+def _logs(node: cst.CSTNode, loggers: frozenset[str]) -> bool:
     """Whether a statement or definition makes a logging call (not looking
     into nested blocks of a statement, but into a whole helper)."""
     if isinstance(node, cst.BaseCompoundStatement) and not isinstance(
@@ -236,13 +254,13 @@ def _logs(node: cst.CSTNode) -> bool:
     stack: list[cst.CSTNode] = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call) and _is_log_call(current):
+        if isinstance(current, cst.Call) and _is_log_call(current, loggers):
             return True
         stack.extend(current.children)
     return False
 
 
-def _is_log_call(call: cst.Call) -> bool:
+def _is_log_call(call: cst.Call, loggers: frozenset[str]) -> bool:
     name = dotted_name(call.func)
     if name is None:
         return False
@@ -255,7 +273,8 @@ def _is_log_call(call: cst.Call) -> bool:
         return False
     receiver = parts[-2].lower()
     return (
-        receiver in vocabulary.LOGGER_WORDS
+        parts[-2] in loggers
+        or receiver in vocabulary.LOGGER_WORDS
         or receiver.endswith(("logger", "log"))
         or "audit" in receiver
     )
