@@ -302,7 +302,7 @@ def _framework_call(
 def _call_construction(
     call: cst.Call, node: cst.CSTNode, scope: _Scope, depth: int
 ) -> Construction | None:
-    target = scope.symbols.resolve(call.func, depth)
+    target = _framework_first(call.func, scope.symbols, depth)
     if isinstance(target, str):
         spec = BODIES.get(target)
         if spec is None:
@@ -318,6 +318,17 @@ def _call_construction(
     if name in symbols.classes:
         return _class_construction(call, symbols, symbols.classes[name], scope, depth)
     return None
+
+
+def _framework_first(
+    node: cst.BaseExpression, symbols: ModuleSymbols, depth: int
+) -> tuple[ModuleSymbols, str] | str | None:
+    """What a name refers to, a framework's class first: a checkout of the
+    framework itself next to the project must not stand in for it."""
+    qualified = symbols.imports.qualify(node)
+    if qualified is not None and qualified in BODIES:
+        return qualified
+    return symbols.resolve(node, depth)
 
 
 def _framework_construction(
@@ -462,7 +473,9 @@ def _class_construction(
     if not built.parts and base is not None and not base.defaulted:
         built.parts = base.parts
     if not built.parts:
+        # A class attribute is a default a subclass's own attribute overrides.
         built.parts = _class_message(symbols, cls, depth)
+        built.defaulted = True
     if not built.parts and base is not None:
         built.parts = base.parts
     built.challenge = base.challenge if base is not None else False
@@ -479,7 +492,7 @@ def _base_construction(
     depth: int,
 ) -> Construction | None:
     for arg in cls.bases:
-        target = symbols.resolve(arg.value)
+        target = _framework_first(arg.value, symbols, depth)
         if isinstance(target, str):
             spec = BODIES.get(target)
             if spec is not None:
@@ -527,7 +540,7 @@ def _named_construction(
 ) -> Construction | None:
     """``raise PermissionDenied``, ``raise TokenExpired`` or a denial kept in
     a module-level name."""
-    target = scope.symbols.resolve(value, depth)
+    target = _framework_first(value, scope.symbols, depth)
     if isinstance(target, str):
         spec = BODIES.get(target)
         return _framework_construction(None, spec, scope) if spec else None
@@ -689,6 +702,10 @@ def _runtime_kind(node: cst.CSTNode, scope: _Scope) -> PartKind:
             return PartKind.EXCEPTION
         if _computes_digest(node):
             return PartKind.CREDENTIAL
+        key = _read_key(node)
+        if key is not None:
+            # ``request.headers.get("X-API-Key")``: the key says what is read.
+            return _named_kind(key, None, scope.options)
         if (name in ("str", "repr", "format", "getattr") and node.args) or (
             name.endswith(".__str__")
         ):
@@ -736,6 +753,19 @@ def _named_kind(
     if pairs & vocabulary.IDENTITY_VALUE_PAIRS and parts[-1] in vocabulary.ID_WORDS:
         return PartKind.IDENTITY
     return PartKind.OTHER
+
+
+def _read_key(call: cst.Call) -> str | None:
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not call.args:
+        return None
+    if func.attr.value not in vocabulary.KEYED_READS:
+        return None
+    first = call.args[0].value
+    if isinstance(first, cst.SimpleString):
+        value = first.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _computes_digest(call: cst.Call) -> bool:

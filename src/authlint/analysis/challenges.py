@@ -70,12 +70,16 @@ def missing_challenge(facts: ModuleFacts, denial: Denial) -> Construction | None
     if denial.evidence is not None and denial.evidence.kind is FailureKind.PERMISSION:
         # The mistake is the status (AUT102): a 403 needs no challenge.
         return None
+    if denial.broad_except is not None:
+        # An outage answered as 401 (AUT104) needs another status, not a
+        # challenge.
+        return None
     built = construction_of(facts, denial)
     if built is None or built.challenge is not False or built.inner_denial:
         return None
     function = denial.function
     if function is not None and (
-        _mentions_challenge(facts.module.code_for_node(function))
+        _set_after_construction(facts.module, function, denial.value)
         or _httpauth_error_handler(function, facts.symbols)
     ):
         return None
@@ -204,6 +208,31 @@ def _functions(
             for child in statement.children:
                 if isinstance(child, cst.BaseSuite):
                     yield from _functions(suite_statements(child), cls)
+
+
+def _set_after_construction(
+    module: cst.Module,
+    function: cst.FunctionDef,
+    value: cst.BaseExpression | None,
+) -> bool:
+    """``response.headers["WWW-Authenticate"] = ...`` (or Django's
+    ``response[...]``, Werkzeug's ``response.www_authenticate``) on the name
+    the denial returns; ``response.headers.update(...)`` with headers built
+    elsewhere may add it too."""
+    if not isinstance(value, cst.Name):
+        return False
+    name = value.value
+    for small in small_statements(suite_statements(function.body)):
+        code = module.code_for_node(small)
+        if not code.startswith((f"{name}.", f"{name}[")):
+            continue
+        if _mentions_challenge(code):
+            return True
+        if code.startswith(f"{name}.headers.") and (
+            ".update(" in code or ".extend(" in code
+        ):
+            return True
+    return False
 
 
 def _httpauth_error_handler(function: cst.FunctionDef, symbols: ModuleSymbols) -> bool:

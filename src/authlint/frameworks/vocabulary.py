@@ -392,7 +392,7 @@ _SUBJECT = (
     r"credentials?|password|passcode|otp|certificate|cert|authorization|header|"
     r"secret|login)"
 )
-_NEAR = r"[^.…;!?]{0,30}?"
+_NEAR = r"[^.;!?]{0,30}?"
 _ROLE_NAMES = r"(?:admin|administrator|superuser|staff|moderator|editor|manager)"
 _POLICY = r"(?:scope|role|permission|group|claim)s?"
 _QUOTED = r"""(?:^|[\s:(=])['"`][\w:.\- ]{1,40}['"`]"""
@@ -461,6 +461,11 @@ LEAK_PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b{_POLICY}\b{_NEAR}{_QUOTED}", "the required scope, role or permission"),
     (rf"{_QUOTED} {_POLICY}\b", "the required scope, role or permission"),
     (
+        rf"\b{_POLICY}\s*:\s*(?!denied|required|missing|error|invalid|none)"
+        r"[a-z0-9][a-z0-9_.:]*",
+        "the required scope, role or permission",
+    ),
+    (
         rf"\b{_POLICY}\b{_NEAR}\b[a-z0-9]+(?::[a-z0-9]+)+\b",
         "the required scope, role or permission",
     ),
@@ -514,7 +519,19 @@ GENERIC_MESSAGES = frozenset(
 
 # Words of a runtime value that is the caller's identity when interpolated.
 IDENTITY_VALUE_WORDS = frozenset(
-    {"username", "email", "login", "userid", "uid", "principal", "user", "account"}
+    {
+        "username",
+        "email",
+        "login",
+        "userid",
+        "uid",
+        "principal",
+        "user",
+        "account",
+        "identity",
+        "sub",
+        "subject",
+    }
 )
 IDENTITY_VALUE_PAIRS = frozenset(
     {
