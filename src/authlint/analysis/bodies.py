@@ -26,12 +26,13 @@ from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import MAX_DEPTH, Params
 from authlint.analysis.symbols import (
     ModuleSymbols,
+    assignment_pairs,
     parameters,
     small_statements,
     suite_statements,
 )
 from authlint.config import AnalysisOptions
-from authlint.frameworks import BODIES, vocabulary
+from authlint.frameworks import BODIES, drf, vocabulary
 from authlint.frameworks.spec import BodySpec, Slot
 
 # Class attributes an exception class keeps its message in.
@@ -164,6 +165,36 @@ def answered_denials(facts: ModuleFacts) -> Iterator[tuple[Denial, Construction]
         built = construction_of(facts, denial)
         if built is not None:
             yield denial, built
+
+
+def permission_messages(facts: ModuleFacts) -> Iterator[Construction]:
+    """The ``message`` of each DRF permission class of the module: DRF sends
+    it as the body of the 403 when the permission says no."""
+    symbols = facts.symbols
+    if symbols is None or is_test_path(facts.path):
+        return
+    for cls in symbols.classes.values():
+        if not _is_permission_class(cls, symbols):
+            continue
+        scope = _Scope(symbols, {}, frozenset(), frozenset(), {}, True, facts.options)
+        for statement in suite_statements(cls.body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                for target, value in assignment_pairs(small):
+                    if target == "message":
+                        parts = list(_message(value, scope, 0))
+                        yield Construction(small, symbols.module, parts)
+
+
+def _is_permission_class(cls: cst.ClassDef, symbols: ModuleSymbols) -> bool:
+    for arg in cls.bases:
+        if symbols.imports.qualify(arg.value) in drf.PERMISSION_BASES:
+            return True
+    return any(
+        isinstance(s, cst.FunctionDef) and s.name.value in drf.PERMISSION_METHODS
+        for s in suite_statements(cls.body)
+    ) and any(dotted_name(arg.value) for arg in cls.bases)
 
 
 def report_node(facts: ModuleFacts, denial: Denial, built: Construction) -> cst.CSTNode:

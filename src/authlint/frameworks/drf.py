@@ -72,5 +72,13 @@ AUTHENTICATED_PERMISSIONS = (
     "rest_framework.permissions.DjangoModelPermissions",
     "rest_framework.permissions.DjangoObjectPermissions",
 )
+# DRF answers a refusal of a permission class with its ``message`` attribute
+# as the 403 body.
+PERMISSION_BASES = (
+    "rest_framework.permissions.BasePermission",
+    *AUTHENTICATED_PERMISSIONS,
+)
+PERMISSION_METHODS = ("has_permission", "has_object_permission")
+
 PERMISSION_CLASSES_DECORATOR = ("rest_framework.decorators.permission_classes",)
 AUTHENTICATION_CLASSES_DECORATOR = ("rest_framework.decorators.authentication_classes",)

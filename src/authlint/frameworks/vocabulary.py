@@ -419,7 +419,7 @@ LEAK_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\bdecod(?:e|ing) (?:error|failed|failure)\b", "a token that failed to decode"),
     (r"\bnot enough segments\b", "a malformed token"),
     (
-        r"\b(?:invalid|bad|wrong|incorrect|mismatch(?:ed)?) (?:hmac |jwt |token )?"
+        r"\b(?:invalid|bad|wrong|incorrect|mismatch(?:ed)?) (?:[a-z]+ )?"
         r"signature\b",
         "a bad signature",
     ),
@@ -484,6 +484,7 @@ LEAK_PATTERNS: tuple[tuple[str, str], ...] = (
         "the required role",
     ),
     (rf"\b{_ROLE_NAMES}s? only\b", "the required role"),
+    (rf"\bnot an? {_ROLE_NAMES}\b", "the required role"),
 )
 del _SUBJECT, _NEAR, _ROLE_NAMES, _POLICY, _QUOTED
 

@@ -6,8 +6,10 @@ import textwrap
 from collections.abc import Iterator
 
 from authlint.analysis.bodies import (
+    Disclosure,
     answered_denials,
     disclosed_reason,
+    permission_messages,
     report_node,
 )
 from authlint.analysis.facts import ModuleFacts
@@ -30,7 +32,8 @@ class AuthFailureReasonDisclosed(Rule):
     `description=`, the first element of a returned tuple, `jsonify(...)`,
     dicts and lists, `JSONResponse`/`JsonResponse`/`HttpResponse` content,
     DRF's `AuthenticationFailed("...")` and `PermissionDenied(detail=...)`,
-    and the messages of the project's own helpers and exception classes
+    the `message` of a DRF permission class (DRF's 403 body when it says
+    no), and the messages of the project's own helpers and exception classes
     (followed into the helper or class, with the call's arguments).
     Literals, f-strings, `%`, `.format`, concatenation and names bound once
     are understood. Generic messages ("Not authenticated", "Invalid
@@ -125,7 +128,8 @@ class AuthFailureReasonDisclosed(Rule):
     code = "AUT201"
     name = "auth-failure-reason-disclosed"
     summary = "A 401/403 body states the specific reason of the failure"
-    triggers = DENIAL_TRIGGERS
+    # A DRF permission class's module may name no status at all.
+    triggers = (*DENIAL_TRIGGERS, b"has_permission", b"has_object_permission")
     severity = Severity.WARNING
     cwe = (204, 209)
 
@@ -134,15 +138,21 @@ class AuthFailureReasonDisclosed(Rule):
             disclosure = disclosed_reason(built, facts.options)
             if disclosure is None:
                 continue
-            shown = " ".join(disclosure.part.text.split())
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
             yield Violation(
                 report_node(facts, denial, built),
                 f"The {denial.status} body names {disclosure.reason} "
-                f'("{shown}"); answer a generic message and log the reason '
-                "on the server",
+                f'("{_shown(disclosure)}"); answer a generic message and log '
+                "the reason on the server",
             )
+        for built in permission_messages(facts):
+            disclosure = disclosed_reason(built, facts.options)
+            if disclosure is not None:
+                yield Violation(
+                    built.node,
+                    f"The permission's 403 message names {disclosure.reason} "
+                    f'("{_shown(disclosure)}"); answer a generic message and log '
+                    "the reason on the server",
+                )
 
     VALID = (
         textwrap.dedent("""\
@@ -248,3 +258,8 @@ class AuthFailureReasonDisclosed(Rule):
             lines=(15,),
         ),
     )
+
+
+def _shown(disclosure: Disclosure) -> str:
+    shown = " ".join(disclosure.part.text.split())
+    return shown if len(shown) <= 60 else shown[:57] + "..."
