@@ -979,7 +979,7 @@ def disclosed_reason(
         text += piece + " "
     for pattern, reason in _leak_patterns(options):
         for match in pattern.finditer(text):
-            if _inside_disjunction(text, match):
+            if _inside_disjunction(text, match) or _about_something_else(text, match):
                 continue
             owner = next(
                 (p for start, p in reversed(owners) if start <= match.start()), None
@@ -1015,6 +1015,13 @@ def _leak_patterns(options: AnalysisOptions) -> tuple[tuple[re.Pattern[str], str
         phrase = r"\s+".join(re.escape(w) for w in _normalized(word).split())
         built.append((re.compile(rf"(?<!\w){phrase}(?!\w)"), f'"{word}"'))
     return tuple(built)
+
+
+def _about_something_else(text: str, match: re.Match[str]) -> bool:
+    """``Invitation token expired``: not the caller's credential."""
+    before = text[: match.start()].split()[-3:]
+    words = set(before) | set(match.group(0).split())
+    return bool(words & vocabulary.LEAK_NEUTRAL_WORDS)
 
 
 def _inside_disjunction(text: str, match: re.Match[str]) -> bool:

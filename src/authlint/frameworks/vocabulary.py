@@ -488,6 +488,32 @@ LEAK_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 del _SUBJECT, _NEAR, _ROLE_NAMES, _POLICY, _QUOTED
 
+# Words that make a matched phrase about something other than the caller's
+# credential: an expired invitation or reset link, a CSRF token.
+LEAK_NEUTRAL_WORDS = frozenset(
+    {
+        "csrf",
+        "xsrf",
+        "captcha",
+        "recaptcha",
+        "reset",
+        "invite",
+        "invitation",
+        "confirmation",
+        "activation",
+        "verification",
+        "unsubscribe",
+        "share",
+        "shared",
+        "link",
+        "download",
+        "upload",
+        "trial",
+        "subscription",
+        "license",
+    }
+)
+
 # Whole messages that say no more than the status does; never a disclosure.
 GENERIC_MESSAGES = frozenset(
     {
