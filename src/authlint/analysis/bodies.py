@@ -107,10 +107,19 @@ class Construction:
         return self.parts
 
     def text(self) -> str:
-        """The message with runtime values as ``…``, for messages."""
+        """The message with runtime values as ``…``."""
         return " ".join(
             p.text if p.kind is PartKind.TEXT else "…" for p in self.parts
         ).strip()
+
+    def shown(self, limit: int = 60) -> str:
+        """The message as a finding quotes it: runtime values as ``{code}``."""
+        text = "".join(
+            p.text if p.kind is PartKind.TEXT else "{" + p.text + "}"
+            for p in self.reported_parts()
+        )
+        text = " ".join(text.split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ import textwrap
 from collections.abc import Iterator
 
 from authlint.analysis.bodies import (
-    Disclosure,
     answered_denials,
     disclosed_reason,
     permission_messages,
@@ -141,7 +140,7 @@ class AuthFailureReasonDisclosed(Rule):
             yield Violation(
                 report_node(facts, denial, built),
                 f"The {denial.status} body names {disclosure.reason} "
-                f'("{_shown(disclosure)}"); answer a generic message and log '
+                f'("{built.shown()}"); answer a generic message and log '
                 "the reason on the server",
             )
         for built in permission_messages(facts):
@@ -150,7 +149,7 @@ class AuthFailureReasonDisclosed(Rule):
                 yield Violation(
                     built.node,
                     f"The permission's 403 message names {disclosure.reason} "
-                    f'("{_shown(disclosure)}"); answer a generic message and log '
+                    f'("{built.shown()}"); answer a generic message and log '
                     "the reason on the server",
                 )
 
@@ -258,8 +257,3 @@ class AuthFailureReasonDisclosed(Rule):
             lines=(15,),
         ),
     )
-
-
-def _shown(disclosure: Disclosure) -> str:
-    shown = " ".join(disclosure.part.text.split())
-    return shown if len(shown) <= 60 else shown[:57] + "..."
