@@ -46,10 +46,10 @@ def findings(
     ("expression", "text", "kinds"),
     [
         ('"Token " + token + " expired"', "Token  …  expired", [PartKind.CREDENTIAL]),
-        ('"Hello %s" % user.email', "Hello %s …", [PartKind.IDENTITY]),
+        ('"Hello %s!" % user.email', "Hello  … !", [PartKind.IDENTITY]),
         (
             '"No access for {}".format(username)',
-            "No access for {} …",
+            "No access for  …",
             [PartKind.IDENTITY],
         ),
         (

@@ -624,18 +624,17 @@ def _message(node: cst.CSTNode, scope: _Scope, depth: int) -> Iterator[Part]:
             elif isinstance(piece, cst.FormattedStringExpression):
                 yield from _value(piece.expression, scope, deeper)
     elif isinstance(node, cst.BinaryOperation):
-        yield from _message(node.left, scope, deeper)
         if isinstance(node.operator, cst.Modulo):
             right = node.right
-            items = right.elements if isinstance(right, cst.Tuple) else None
-            if items is not None:
-                for item in items:
-                    yield from _value(item.value, scope, deeper)
+            if isinstance(right, cst.Tuple):
+                values = [item.value for item in right.elements]
             elif isinstance(right, cst.Dict):
-                yield from _message(right, scope, deeper)
+                values = [right]
             else:
-                yield from _value(right, scope, deeper)
+                values = [right]
+            yield from _filled(node.left, values, scope, deeper)
         else:
+            yield from _message(node.left, scope, deeper)
             yield from _message(node.right, scope, deeper)
     elif isinstance(node, cst.Call):
         yield from _call_message(node, scope, deeper)
@@ -655,13 +654,38 @@ def _message(node: cst.CSTNode, scope: _Scope, depth: int) -> Iterator[Part]:
         yield from _value(node, scope, deeper)
 
 
+def _filled(
+    template: cst.BaseExpression,
+    values: list[cst.BaseExpression],
+    scope: _Scope,
+    depth: int,
+) -> Iterator[Part]:
+    """A ``%`` or ``.format`` template with its values in their places when
+    the template is a plain string with one field per value; otherwise the
+    template, then the values."""
+    text = template.evaluated_value if isinstance(template, cst.SimpleString) else None
+    pieces = _FORMAT_FIELD.split(text) if isinstance(text, str) else []
+    if len(pieces) != len(values) + 1 or any(isinstance(v, cst.Dict) for v in values):
+        yield from _message(template, scope, depth)
+        for value in values:
+            if isinstance(value, cst.Dict):
+                yield from _message(value, scope, depth)
+            else:
+                yield from _value(value, scope, depth)
+        return
+    for index, piece in enumerate(pieces):
+        if piece:
+            yield Part(PartKind.TEXT, template, piece, scope.from_call)
+        if index < len(values):
+            yield from _value(values[index], scope, depth)
+
+
 def _call_message(node: cst.Call, scope: _Scope, depth: int) -> Iterator[Part]:
     func = node.func
     name = dotted_name(func) or ""
     if isinstance(func, cst.Attribute) and func.attr.value == "format":
-        yield from _message(func.value, scope, depth)
-        for arg in node.args:
-            yield from _value(arg.value, scope, depth)
+        values = [arg.value for arg in node.args]
+        yield from _filled(func.value, values, scope, depth)
         return
     if isinstance(func, cst.Attribute) and func.attr.value == "join":
         for arg in node.args:
