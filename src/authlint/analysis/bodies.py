@@ -808,7 +808,10 @@ def _named_kind(
         "token",
     }:
         return PartKind.CREDENTIAL
-    if classify_words(name, options) is AtomKind.CREDENTIAL:
+    if (
+        classify_words(name, options) is AtomKind.CREDENTIAL
+        and parts[-1] not in vocabulary.VALUE_DESCRIPTION_WORDS
+    ):
         return PartKind.CREDENTIAL
     if parts[-1] in vocabulary.IDENTITY_VALUE_WORDS or (
         len(parts) > 1 and (parts[-2], parts[-1]) in vocabulary.IDENTITY_VALUE_PAIRS

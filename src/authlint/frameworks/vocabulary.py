@@ -571,6 +571,35 @@ IDENTITY_VALUE_PAIRS = frozenset(
         ("email", "address"),
     }
 )
+# Last words of a runtime value that describe a credential without being it:
+# ``auth_scheme``, ``token_kind``, ``key_length``, ``jwt_algorithm``.
+VALUE_DESCRIPTION_WORDS = frozenset(
+    {
+        "scheme",
+        "schemes",
+        "type",
+        "kind",
+        "name",
+        "method",
+        "length",
+        "len",
+        "format",
+        "prefix",
+        "url",
+        "realm",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "issuer",
+        "audience",
+        "version",
+        "count",
+        "source",
+        "location",
+        "backend",
+        "provider",
+    }
+)
 # Words of a runtime value that is a scope, role or permission name.
 SCOPE_VALUE_WORDS = frozenset(
     {
