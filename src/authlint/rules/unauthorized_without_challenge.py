@@ -111,6 +111,12 @@ class UnauthorizedWithoutChallenge(Rule):
       challenge.
     - A 401 made by a project helper with a fixed status is reported once,
       inside the helper, not at each call.
+    - A 401 that refuses a permission (AUT102) or answers an outage from a
+      broad `except` (AUT104) is left to those rules: its fix is another
+      status, not a challenge.
+    - Hooks are searched for in the whole folder above the top-level
+      package, so in a repository holding several applications one
+      application's hook quiets the others.
     - Test files (`tests/`, `test_*.py`, `conftest.py`) are not checked.
     """
 
