@@ -91,9 +91,10 @@ class ProjectIndex:
         return module_name(Path(path))[0]
 
     def project_files(self, root: Path) -> Iterator[Path]:
-        """Every Python file below ``root``, outside hidden folders,
-        virtualenvs and build output; a project-wide fact about ``root``
-        depends on all of them."""
+        """The importable Python files below ``root``: its own modules and
+        those of the packages (folders with ``__init__.py``) under it, not
+        virtualenvs, hidden folders or loose folders of other scripts. A
+        project-wide fact about ``root`` depends on all of them."""
         pending = [root]
         while pending:
             folder = pending.pop()
@@ -107,9 +108,8 @@ class ProjectIndex:
                         name = entry.name
                         if name.startswith(".") or name in _SKIPPED_DIRECTORIES:
                             continue
-                        if (Path(entry.path) / "pyvenv.cfg").exists():
-                            continue
-                        pending.append(Path(entry.path))
+                        if (Path(entry.path) / "__init__.py").is_file():
+                            pending.append(Path(entry.path))
                     elif entry.name.endswith(".py") and entry.is_file():
                         yield Path(entry.path)
                 except OSError:

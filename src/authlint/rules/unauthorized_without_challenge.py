@@ -97,8 +97,8 @@ class UnauthorizedWithoutChallenge(Rule):
 
     ## Known problems
     - Hooks in other modules are found by searching the project's files for
-      `WWW-Authenticate`: every Python file below the folder that holds the
-      top-level package. A function that sets the header and is named like
+      `WWW-Authenticate`: the Python files of the folder that holds the
+      top-level package (or the script) and of the packages below it. A function that sets the header and is named like
       a handler (`*handler*`, `on_error`), decorated as an error handler,
       `after_request` or middleware, or a middleware class's
       `process_response`/`__call__`/`dispatch`, counts as a hook for the
@@ -114,8 +114,7 @@ class UnauthorizedWithoutChallenge(Rule):
     - A 401 that refuses a permission (AUT102) or answers an outage from a
       broad `except` (AUT104) is left to those rules: its fix is another
       status, not a challenge.
-    - Hooks are searched for in the whole folder above the top-level
-      package, so in a repository holding several applications one
+    - In a folder holding several applications side by side, one
       application's hook quiets the others.
     - Test files (`tests/`, `test_*.py`, `conftest.py`) are not checked.
     """
