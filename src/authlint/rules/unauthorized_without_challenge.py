@@ -98,24 +98,26 @@ class UnauthorizedWithoutChallenge(Rule):
     ## Known problems
     - Hooks in other modules are found by searching the project's files for
       `WWW-Authenticate`: the Python files of the folder that holds the
-      top-level package (or the script) and of the packages below it. A function that sets the header and is named like
-      a handler (`*handler*`, `on_error`), decorated as an error handler,
-      `after_request` or middleware, or a middleware class's
-      `process_response`/`__call__`/`dispatch`, counts as a hook for the
-      whole project, even when it only adds the header to some responses.
+      top-level package (or the script) and of the packages below it. A
+      function there that sets the header counts as a hook for the whole
+      project when it is an error handler (decorated or registered as one,
+      or named like one: `*handler*`, `on_error`), or an `after_request`
+      hook or middleware method (`process_response`, `__call__`,
+      `dispatch`) that sets it on the response it is handed, even when it
+      only adds the header to some responses. In a folder holding several
+      applications side by side, one application's hook quiets the others.
       In a project too large to search (more than 20,000 files), nothing is
       reported.
-    - A function that mentions `WWW-Authenticate` anywhere is taken to send
-      it with all of its 401s.
     - Headers passed as a variable or built by a call are taken to hold the
-      challenge.
+      challenge; so is `response.headers.update(...)` on the returned
+      response.
     - A 401 made by a project helper with a fixed status is reported once,
       inside the helper, not at each call.
     - A 401 that refuses a permission (AUT102) or answers an outage from a
       broad `except` (AUT104) is left to those rules: its fix is another
       status, not a challenge.
-    - In a folder holding several applications side by side, one
-      application's hook quiets the others.
+    - A reverse proxy or API gateway that adds the header is not visible in
+      the code: mark such places with `# noqa: AUT203`.
     - Test files (`tests/`, `test_*.py`, `conftest.py`) are not checked.
     """
 
