@@ -38,7 +38,7 @@ app = Flask(__name__)
 @login_required
 def admin():
     if not current_user.is_admin:
-        return jsonify(error="Administrators only."), 401
+        return jsonify(error="You are not allowed."), 401
     return {"ok": True}
 """
 

@@ -31,6 +31,8 @@ authenticated-decorators = ["shop.auth.staff_only"]
 authenticated-dependencies = ["current_member"]
 credential-checks = ["verify_api_key"]
 permission-checks = ["can_edit", "is_owner"]
+extra-leak-words = ["quota exhausted"]
+allowed-messages = ["Session expired, please sign in again."]
 
 [tool.authlint.per-file-ignores]
 "tests/*" = ["AUT1"]
@@ -79,6 +81,8 @@ def test_every_key_is_read(tmp_path: Path) -> None:
             authenticated_dependencies=("current_member",),
             credential_checks=("verify_api_key",),
             permission_checks=("can_edit", "is_owner"),
+            extra_leak_words=("quota exhausted",),
+            allowed_messages=("Session expired, please sign in again.",),
         ),
         severity=(("AUT103", Severity.INFO), ("AUT104", Severity.WARNING)),
         root=tmp_path.resolve(),
@@ -220,6 +224,15 @@ def test_a_missing_explicit_config_file() -> None:
         (
             '[tool.authlint]\nextend-exclude = [" "]\n',
             "pyproject.toml: [tool.authlint] extend-exclude: empty pattern",
+        ),
+        (
+            '[tool.authlint]\nallowed-messages = ["Forbidden", ""]\n',
+            "pyproject.toml: [tool.authlint] allowed-messages: empty phrase",
+        ),
+        (
+            '[tool.authlint]\nextra-leak-words = "expired"\n',
+            "pyproject.toml: [tool.authlint] extra-leak-words: "
+            'expected a list of strings, got a string (write ["expired"])',
         ),
         (
             '[tool.authlint]\nper-file-ignores = ["tests/*"]\n',

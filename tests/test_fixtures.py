@@ -29,8 +29,24 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 
 # The rules this corpus specifies; AUT106 is opt-in, so it is selected here.
-ENABLED = frozenset({"AUT101", "AUT102", "AUT103", "AUT104", "AUT105", "AUT106"})
-CHECKED_PREFIX = "AUT1"
+# AUT204 (also opt-in) would flag nearly every denial, so it runs only on the
+# fixtures that ask for it with an ``OPT_IN`` comment.
+ENABLED = frozenset(
+    {
+        "AUT101",
+        "AUT102",
+        "AUT103",
+        "AUT104",
+        "AUT105",
+        "AUT106",
+        "AUT201",
+        "AUT202",
+        "AUT203",
+    }
+)
+OPT_IN_RULES = frozenset({"AUT204"})
+OPT_IN = re.compile(rb"^# fixture-select: (?P<codes>AUT\d{3}(?:, AUT\d{3})*)$", re.M)
+CHECKED_PREFIXES = ("AUT1", "AUT2")
 
 _CODES = r"AUT\d{3}(?:\s*,\s*AUT\d{3})*"
 EXPECT_MARKER = re.compile(rf"#\s*(?P<kind>expect|todo-expect):\s*(?P<codes>{_CODES})")
@@ -114,13 +130,22 @@ def _add_codes(markers: Markers, line: int, kind: str, codes: list[str]) -> None
     if len(set(codes)) != len(codes):
         markers.problems.append(f"{line}: a code is listed twice: {codes}")
     for code in codes:
-        if not code.startswith(CHECKED_PREFIX):
+        if not code.startswith(CHECKED_PREFIXES):
             continue  # Checked by the tests of its own rule family.
-        if code not in ENABLED:
+        if code not in ENABLED | OPT_IN_RULES:
             markers.problems.append(f"{line}: {code} is not a rule of this corpus")
             continue
         target = markers.expected if kind == "expect" else markers.todo
         target.add((line, code))
+
+
+def opted_in(source: bytes) -> frozenset[str]:
+    """The opt-in rules a fixture selects with ``# fixture-select: AUT204``."""
+    match = OPT_IN.search(source)
+    if match is None:
+        return frozenset()
+    codes = {code.strip() for code in match["codes"].decode().split(",")}
+    return frozenset(codes & OPT_IN_RULES)
 
 
 def fixture_id(path: Path) -> str:
@@ -154,14 +179,14 @@ def test_findings_match_markers(path: Path, project_index: ProjectIndex) -> None
     findings = check_source(
         source,
         str(path),
-        enabled=ENABLED,
+        enabled=ENABLED | opted_in(source),
         options=AnalysisOptions(),
         index=project_index,
     )
     reported = {
         (finding.line, finding.code): finding
         for finding in findings
-        if finding.code.startswith(CHECKED_PREFIX)
+        if finding.code.startswith(CHECKED_PREFIXES)
     }
 
     missing = markers.expected - reported.keys()
@@ -251,7 +276,7 @@ def test_marker_reader_ignores_strings_and_checks_placement() -> None:
         b"abort(401)  # todo-expect: AUT102\n"
         b"abort(403)  # ok: an IP allowlist\n"
         b"abort(403)  # expect AUT101\n"
-        b"abort(403)  # expect: AUT201\n"
+        b"abort(403)  # expect: AUT301\n"
     )
     markers = read_markers(source)
 

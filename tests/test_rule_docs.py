@@ -111,7 +111,13 @@ def test_code_and_name_are_well_formed(rule: Rule) -> None:
     assert _CODE.fullmatch(rule.code)
     assert _KEBAB.fullmatch(rule.name)
     module = type(rule).__module__.rsplit(".", 1)[-1]
-    assert module == rule.name.replace("-", "_")
+    expected = rule.name.replace("-", "_")
+    if expected.isidentifier():
+        assert module == expected
+    else:
+        # ``401-without-challenge`` cannot be a module name: the status is
+        # spelled as a word and the rest of the name is kept.
+        assert module.endswith(expected.lstrip("0123456789"))
 
 
 @by_code

@@ -50,6 +50,10 @@ class AnalysisOptions:
     credential_checks: tuple[str, ...] = ()
     # Calls, attributes or names whose truth means "the caller is allowed".
     permission_checks: tuple[str, ...] = ()
+    # Words or phrases that name a specific failure reason in a 401/403 body.
+    extra_leak_words: tuple[str, ...] = ()
+    # Whole 401/403 messages that are generic on purpose, never a disclosure.
+    allowed_messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,12 @@ def settings_from_table(table: Mapping[str, Any], label: str) -> Settings:
             raise ConfigError(f"{label}: {TABLE_NAME} {key}: empty pattern")
         return values
 
+    def phrases(key: str) -> tuple[str, ...] | None:
+        values = strings(key)
+        if values is not None and "" in (value.strip() for value in values):
+            raise ConfigError(f"{label}: {TABLE_NAME} {key}: empty phrase")
+        return values
+
     return Settings(
         select=codes("select"),
         extend_select=codes("extend-select") or (),
@@ -177,6 +187,8 @@ def settings_from_table(table: Mapping[str, Any], label: str) -> Settings:
             authenticated_dependencies=strings("authenticated-dependencies") or (),
             credential_checks=strings("credential-checks") or (),
             permission_checks=strings("permission-checks") or (),
+            extra_leak_words=phrases("extra-leak-words") or (),
+            allowed_messages=phrases("allowed-messages") or (),
         ),
         severity=_severity_overrides(table, label),
     )
@@ -350,5 +362,7 @@ _KEYS: frozenset[str] = frozenset(
         "credential-checks",
         "permission-checks",
         "severity",
+        "extra-leak-words",
+        "allowed-messages",
     }
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
@@ -22,6 +23,13 @@ logger = logging.getLogger(__name__)
 
 # Modules larger than this are not parsed just to resolve an import.
 _MAX_MODULE_BYTES = 2_000_000
+
+# A project-wide search reads at most this many files; beyond it the answer
+# is "unknown", which rules treat as "stay quiet".
+_MAX_SEARCHED_FILES = 20_000
+_SKIPPED_DIRECTORIES = frozenset(
+    {"node_modules", "site-packages", "__pycache__", "build", "dist"}
+)
 
 
 def module_name(path: Path) -> tuple[Path, str]:
@@ -56,6 +64,8 @@ class ProjectIndex:
         # Where each importing file's imports are looked for.
         self._search: dict[str, tuple[Path, ...]] = {}
         self._roots: list[Path] = []
+        # Project-wide byte searches, by project root and searched word.
+        self._mentions: dict[tuple[Path, bytes], tuple[Path, ...] | None] = {}
 
     def symbols_for(self, module: cst.Module, path: str) -> ModuleSymbols:
         """The symbols of a module being checked.
@@ -72,6 +82,79 @@ class ProjectIndex:
         return ModuleSymbols(
             module, name=name, package=package_of(file, name), index=self, path=path
         )
+
+    def project_root(self, path: str) -> Path | None:
+        """The folder a checked file's project is searched from: the folder
+        above its top-level package (or its own folder outside a package)."""
+        if not path or not Path(path).is_file():
+            return None
+        return module_name(Path(path))[0]
+
+    def project_files(self, root: Path) -> Iterator[Path]:
+        """The importable Python files below ``root``: its own modules and
+        those of the packages (folders with ``__init__.py``) under it, not
+        virtualenvs, hidden folders or loose folders of other scripts. A
+        project-wide fact about ``root`` depends on all of them."""
+        pending = [root]
+        while pending:
+            folder = pending.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        name = entry.name
+                        if name.startswith(".") or name in _SKIPPED_DIRECTORIES:
+                            continue
+                        if (Path(entry.path) / "__init__.py").is_file():
+                            pending.append(Path(entry.path))
+                    elif entry.name.endswith(".py") and entry.is_file():
+                        yield Path(entry.path)
+                except OSError:
+                    continue
+
+    def files_mentioning(self, path: str, word: bytes) -> tuple[Path, ...] | None:
+        """The project files (see ``project_files``) of a checked file that
+        contain ``word``, compared in lower case; None when the project is
+        too large to search. Remembered per project root for the run."""
+        root = self.project_root(path)
+        if root is None:
+            return None
+        key = (root, word.lower())
+        if key not in self._mentions:
+            self._mentions[key] = self._search_word(root, word.lower())
+        return self._mentions[key]
+
+    def _search_word(self, root: Path, word: bytes) -> tuple[Path, ...] | None:
+        found = []
+        for count, file in enumerate(self.project_files(root)):
+            if count >= _MAX_SEARCHED_FILES:
+                logger.debug("%s: too many files to search for %r", root, word)
+                return None
+            try:
+                if file.stat().st_size > _MAX_MODULE_BYTES:
+                    continue
+                if word in file.read_bytes().lower():
+                    found.append(file)
+            except OSError:
+                continue
+        return tuple(found)
+
+    def parsed(self, file: Path) -> ModuleSymbols | None:
+        """The symbols of any project file, parsed once for the run."""
+        key = file.resolve()
+        if key not in self._by_path:
+            _, dotted = module_name(file)
+            self._by_path[key] = _ModuleFile.read(file, dotted)
+        found = self._by_path[key]
+        if found is None:
+            return None
+        if found.symbols is None and not found.failed:
+            found.symbols = found._parse(self)
+            found.failed = found.symbols is None
+        return found.symbols
 
     def lookup(
         self, qualified: str, importer: ModuleSymbols, depth: int

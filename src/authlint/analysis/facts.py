@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
+
+from authlint.config import AnalysisOptions
+
+if TYPE_CHECKING:
+    from authlint.analysis.symbols import ModuleSymbols
 
 
 class FailureKind(enum.Enum):
@@ -38,6 +44,11 @@ class Denial:
     # authentication; with the clause's wording for a message.
     broad_except: cst.ExceptHandler | None = None
     broad_except_text: str = ""
+    # The returned, raised or called expression that makes the denial, the
+    # statement it is in, and the function around it.
+    value: cst.BaseExpression | None = None
+    statement: cst.BaseSmallStatement | None = None
+    function: cst.FunctionDef | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,11 @@ class ModuleFacts:
     module: cst.Module
     denials: list[Denial] = field(default_factory=list)
     framework_issues: list[FrameworkIssue] = field(default_factory=list)
+    symbols: ModuleSymbols | None = None
+    options: AnalysisOptions = field(default_factory=AnalysisOptions)
+    # Facts only some rules read, computed on first use by the analysis
+    # module that owns them (``bodies``, ``challenges``).
+    lazy: dict[str, object] = field(default_factory=dict)
 
     def code(self, node: cst.CSTNode) -> str:
         return source_text(self.module, node)

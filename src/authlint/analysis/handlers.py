@@ -58,6 +58,7 @@ class _Function:
     context: HandlerContext
     reader: ConditionReader
     local: dict[str, cst.BaseExpression]
+    function: cst.FunctionDef
 
 
 class HandlerWalker:
@@ -95,7 +96,7 @@ class HandlerWalker:
             if name not in derived and _looked_up_by_id(value)
         )
         reader = ConditionReader(self.options, derived, records)
-        state = _Function(context, reader, local)
+        state = _Function(context, reader, local, function)
         self._block(state, body, [], [])
 
     def _block(
@@ -207,6 +208,9 @@ class HandlerWalker:
                 evidence=self._evidence(state, value, guards, frames),
                 broad_except=broad,
                 broad_except_text=broad_text,
+                value=value,
+                statement=small,
+                function=state.function,
             )
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from authlint.frameworks import django, drf, flask, starlette
-from authlint.frameworks.spec import ResponseSpec
+from authlint.frameworks.spec import BodySpec, ResponseSpec
 
 RESPONSES: dict[str, ResponseSpec] = {
     **flask.RESPONSES,
@@ -13,3 +13,10 @@ RESPONSES: dict[str, ResponseSpec] = {
 }
 
 STATUS_MODULES = starlette.STATUS_MODULES + drf.STATUS_MODULES
+
+BODIES: dict[str, BodySpec] = {
+    **flask.BODIES,
+    **starlette.BODIES,
+    **django.BODIES,
+    **drf.BODIES,
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authlint.frameworks.spec import ResponseSpec, argument, fixed
+from authlint.frameworks.spec import BodySpec, ResponseSpec, Slot, argument, body, fixed
 
 _HTTP_MODULES = ("django.http", "django.http.response")
 
@@ -16,6 +16,23 @@ RESPONSES: dict[str, ResponseSpec] = {
     **{f"{m}.HttpResponseNotFound": fixed(404) for m in _HTTP_MODULES},
     **{f"{m}.HttpResponseBadRequest": fixed(400) for m in _HTTP_MODULES},
     **{f"{m}.Http404": fixed(404) for m in _HTTP_MODULES},
+}
+
+# ``PermissionDenied``'s text is not shown to the client (Django renders its
+# 403 page, DRF answers its own generic message), so it has no entry here.
+_HEADERS = Slot(5, "headers")
+BODIES: dict[str, BodySpec] = {
+    **{
+        f"{m}.HttpResponse": body(0, "content", headers=_HEADERS) for m in _HTTP_MODULES
+    },
+    **{
+        f"{m}.HttpResponseForbidden": body(0, "content", headers=_HEADERS)
+        for m in _HTTP_MODULES
+    },
+    **{
+        f"{m}.JsonResponse": body(0, "data", headers=Slot(None, "headers"))
+        for m in _HTTP_MODULES
+    },
 }
 
 # Mixins whose ``raise_exception = True`` answers anonymous callers with 403.

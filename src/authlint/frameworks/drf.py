@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authlint.frameworks.spec import ResponseSpec, argument, fixed
+from authlint.frameworks.spec import BodySpec, ResponseSpec, Slot, argument, body, fixed
 
 _EXCEPTIONS = "rest_framework.exceptions"
 
@@ -18,6 +18,30 @@ RESPONSES: dict[str, ResponseSpec] = {
 }
 
 STATUS_MODULES = ("rest_framework.status",)
+
+# DRF adds ``WWW-Authenticate`` to its authentication exceptions from the
+# first authenticator's ``authenticate_header``, and answers 403 instead when
+# there is none: as 401 they always carry the challenge.
+BODIES: dict[str, BodySpec] = {
+    "rest_framework.response.Response": body(0, "data", headers=Slot(3, "headers")),
+    f"{_EXCEPTIONS}.AuthenticationFailed": body(
+        0,
+        "detail",
+        default_message="Incorrect authentication credentials.",
+        challenged=True,
+    ),
+    f"{_EXCEPTIONS}.NotAuthenticated": body(
+        0,
+        "detail",
+        default_message="Authentication credentials were not provided.",
+        challenged=True,
+    ),
+    f"{_EXCEPTIONS}.PermissionDenied": body(
+        0,
+        "detail",
+        default_message="You do not have permission to perform this action.",
+    ),
+}
 
 CREDENTIAL_EXCEPTIONS = (
     f"{_EXCEPTIONS}.AuthenticationFailed",
@@ -48,5 +72,13 @@ AUTHENTICATED_PERMISSIONS = (
     "rest_framework.permissions.DjangoModelPermissions",
     "rest_framework.permissions.DjangoObjectPermissions",
 )
+# DRF answers a refusal of a permission class with its ``message`` attribute
+# as the 403 body.
+PERMISSION_BASES = (
+    "rest_framework.permissions.BasePermission",
+    *AUTHENTICATED_PERMISSIONS,
+)
+PERMISSION_METHODS = ("has_permission", "has_object_permission")
+
 PERMISSION_CLASSES_DECORATOR = ("rest_framework.decorators.permission_classes",)
 AUTHENTICATION_CLASSES_DECORATOR = ("rest_framework.decorators.authentication_classes",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authlint.frameworks.spec import ResponseSpec, argument, fixed
+from authlint.frameworks.spec import BodySpec, ResponseSpec, Slot, argument, body, fixed
 
 # Modules whose presence means ``return body, 403`` is a Flask-style response.
 TUPLE_RESPONSE_PACKAGES = (
@@ -48,6 +48,45 @@ RESPONSES: dict[str, ResponseSpec] = {
         for name, code in _WERKZEUG_EXCEPTIONS.items()
     },
 }
+
+# Werkzeug's exceptions take ``description`` first; ``Unauthorized`` also
+# takes ``www_authenticate`` and sends the header only when it is given.
+# ``abort(code, *args, **kwargs)`` passes everything after the code on.
+_CHALLENGE = Slot(None, "www_authenticate")
+_ABORT = body(1, "description", challenge=_CHALLENGE)
+BODIES: dict[str, BodySpec] = {
+    "flask.abort": _ABORT,
+    "quart.abort": _ABORT,
+    "werkzeug.exceptions.abort": _ABORT,
+    "werkzeug.exceptions.Unauthorized": body(
+        0, "description", challenge=Slot(2, "www_authenticate")
+    ),
+    **{
+        f"werkzeug.exceptions.{name}": body(0, "description")
+        for name in _WERKZEUG_EXCEPTIONS
+        if name != "Unauthorized"
+    },
+    # flask-restful and flask-smorest put keyword arguments in the JSON body.
+    "flask_restful.abort": body(None, "message"),
+    "flask_smorest.abort": body(None, "message"),
+    "flask_restx.abort": body(1, "message"),
+    "apiflask.abort": body(1, "message", headers=Slot(3, "headers")),
+    "flask.make_response": body(0, None, headers=Slot(2, None)),
+    "quart.make_response": body(0, None, headers=Slot(2, None)),
+    **{
+        name: body(0, "response", headers=Slot(2, "headers"))
+        for name in (
+            "flask.Response",
+            "flask.wrappers.Response",
+            "werkzeug.Response",
+            "werkzeug.wrappers.Response",
+            "quart.Response",
+        )
+    },
+}
+
+# Calls that turn their arguments into a JSON body.
+JSON_BODY_CALLS = ("flask.jsonify", "flask.json.jsonify", "quart.jsonify")
 
 # Decorators (by last name) that mark a view as reachable only when signed in.
 AUTHENTICATED_DECORATORS = (

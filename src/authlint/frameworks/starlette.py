@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authlint.frameworks.spec import ResponseSpec, argument
+from authlint.frameworks.spec import BodySpec, ResponseSpec, Slot, argument, body
 
 _RESPONSE_CLASSES = (
     "Response",
@@ -27,6 +27,17 @@ RESPONSES: dict[str, ResponseSpec] = {
     **{name: argument(0, "status_code") for name in _HTTP_EXCEPTIONS},
     **{
         f"{module}.{cls}": argument(1, "status_code", 200)
+        for module in _RESPONSE_MODULES
+        for cls in _RESPONSE_CLASSES
+    },
+}
+
+BODIES: dict[str, BodySpec] = {
+    **{
+        name: body(1, "detail", headers=Slot(2, "headers")) for name in _HTTP_EXCEPTIONS
+    },
+    **{
+        f"{module}.{cls}": body(0, "content", headers=Slot(2, "headers"))
         for module in _RESPONSE_MODULES
         for cls in _RESPONSE_CLASSES
     },

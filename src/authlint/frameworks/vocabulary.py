@@ -380,3 +380,280 @@ OWNER_WORDS = frozenset(
         "user_id",
     }
 )
+
+# -- what a denial's body says -------------------------------------------------
+
+# Patterns over a message (lower case, ``_``, ``-`` and ``/`` read as spaces,
+# runtime values as ``…``) that name why a credential or account failed, each
+# with the reason it names. A match next to ``or`` ("invalid or expired
+# token") names no specific reason and does not count.
+_SUBJECT = (
+    r"(?:token|jwt|jws|bearer|api key|apikey|key|session|cookie|signature|"
+    r"credentials?|password|passcode|otp|certificate|cert|authorization|header|"
+    r"secret|login)"
+)
+_NEAR = r"[^.;!?]{0,30}?"
+_ROLE_NAMES = r"(?:admin|administrator|superuser|staff|moderator|editor|manager)"
+_POLICY = r"(?:scope|role|permission|group|claim)s?"
+_QUOTED = r"""(?:^|[\s:(=])['"`][\w:.\- ]{1,40}['"`]"""
+LEAK_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        rf"\b{_SUBJECT}\b{_NEAR}\b(?:has |have |had |is )?expired\b",
+        "an expired credential",
+    ),
+    (rf"\bexpired {_SUBJECT}\b", "an expired credential"),
+    (
+        rf"\b{_SUBJECT}\b{_NEAR}\b(?:revoked|blacklisted|blocklisted|denylisted)\b",
+        "a revoked credential",
+    ),
+    (
+        rf"\b(?:revoked|blacklisted|blocklisted|denylisted) {_SUBJECT}\b",
+        "a revoked credential",
+    ),
+    (rf"\bmalformed\b{_NEAR}\b{_SUBJECT}\b", "a malformed credential"),
+    (rf"\b{_SUBJECT}\b{_NEAR}\bmalformed\b", "a malformed credential"),
+    (
+        r"\b(?:could not|couldn t|cannot|can t|unable to|failed to) decode\b",
+        "a token that failed to decode",
+    ),
+    (r"\bdecod(?:e|ing) (?:error|failed|failure)\b", "a token that failed to decode"),
+    (r"\bnot enough segments\b", "a malformed token"),
+    (
+        r"\b(?:invalid|bad|wrong|incorrect|mismatch(?:ed)?) (?:[a-z]+ )?"
+        r"signature\b",
+        "a bad signature",
+    ),
+    (
+        r"\bsignature (?:is )?(?:invalid|mismatch|incorrect|wrong|verification|"
+        r"does not match|doesn t match|check failed|failed)\b",
+        "a bad signature",
+    ),
+    (
+        r"\b(?:no such|unknown|non ?existent|unregistered) "
+        r"(?:user|account|username|email|api key|key|token|client)\b",
+        "an unknown user or credential",
+    ),
+    (
+        r"\b(?:user|account|username|email|api key|key|token|client)"
+        r"(?: \S+)? (?:was |is )?(?:not found|does not exist|doesn t exist|"
+        r"not registered|unknown)\b",
+        "an unknown user or credential",
+    ),
+    (
+        r"\b(?:wrong|incorrect|invalid|bad) (?:password|passcode|pin)\b",
+        "a wrong password",
+    ),
+    (
+        r"\b(?:password|passcode) (?:is )?(?:wrong|incorrect|invalid|mismatch|"
+        r"does not match|doesn t match)\b",
+        "a wrong password",
+    ),
+    (
+        r"\b(?:account|user|key|api key|token|client) (?:is |has been |was )?"
+        r"(?:disabled|deactivated|inactive|suspended|locked|banned|blocked)\b",
+        "the account or key state",
+    ),
+    (
+        r"\b(?:disabled|deactivated|inactive|suspended|locked|banned|blocked) "
+        r"(?:account|user|key|api key|token|client)\b",
+        "the account or key state",
+    ),
+    (rf"\b{_POLICY}\b{_NEAR}{_QUOTED}", "the required scope, role or permission"),
+    (rf"{_QUOTED} {_POLICY}\b", "the required scope, role or permission"),
+    (
+        rf"\b{_POLICY}\s*:\s*(?!denied|required|missing|error|invalid|none)"
+        r"[a-z0-9][a-z0-9_.:]*",
+        "the required scope, role or permission",
+    ),
+    (
+        rf"\b{_POLICY}\b{_NEAR}\b[a-z0-9]+(?::[a-z0-9]+)+\b",
+        "the required scope, role or permission",
+    ),
+    (
+        r"\b[a-z0-9]+(?::[a-z0-9]+)+ (?:scope|role|permission)s?\b",
+        "the required scope, role or permission",
+    ),
+    (
+        rf"\b{_ROLE_NAMES}s? (?:role|privileges?|rights|permissions?|access) "
+        r"(?:is |are )?(?:required|needed)\b",
+        "the required role",
+    ),
+    (
+        rf"\b(?:requires?|required|need|needs|must be|must have) (?:an? |the )?"
+        rf"{_ROLE_NAMES}s?\b",
+        "the required role",
+    ),
+    (rf"\b{_ROLE_NAMES}s? only\b", "the required role"),
+    (rf"\bnot an? {_ROLE_NAMES}\b", "the required role"),
+)
+del _SUBJECT, _NEAR, _ROLE_NAMES, _POLICY, _QUOTED
+
+# Words that make a matched phrase about something other than the caller's
+# credential: an expired invitation or reset link, a CSRF token.
+LEAK_NEUTRAL_WORDS = frozenset(
+    {
+        "csrf",
+        "xsrf",
+        "captcha",
+        "recaptcha",
+        "reset",
+        "invite",
+        "invitation",
+        "confirmation",
+        "activation",
+        "verification",
+        "unsubscribe",
+        "share",
+        "shared",
+        "link",
+        "download",
+        "upload",
+        "trial",
+        "subscription",
+        "license",
+    }
+)
+
+# Whole messages that say no more than the status does; never a disclosure.
+GENERIC_MESSAGES = frozenset(
+    {
+        "not authenticated",
+        "unauthenticated",
+        "unauthorized",
+        "unauthorised",
+        "forbidden",
+        "access denied",
+        "permission denied",
+        "authentication required",
+        "authentication failed",
+        "login required",
+        "invalid credentials",
+        "bad credentials",
+        "invalid token",
+        "invalid authentication credentials",
+        "could not validate credentials",
+        "invalid username or password",
+        "incorrect username or password",
+        "invalid email or password",
+        "incorrect email or password",
+        "not enough permissions",
+        "insufficient permissions",
+        "you do not have permission to perform this action",
+        "authentication credentials were not provided",
+        "incorrect authentication credentials",
+    }
+)
+
+# Words of a runtime value that is the caller's identity when interpolated.
+IDENTITY_VALUE_WORDS = frozenset(
+    {
+        "username",
+        "email",
+        "login",
+        "userid",
+        "uid",
+        "principal",
+        "user",
+        "account",
+        "identity",
+        "sub",
+        "subject",
+    }
+)
+IDENTITY_VALUE_PAIRS = frozenset(
+    {
+        ("user", "id"),
+        ("user", "name"),
+        ("account", "id"),
+        ("account", "name"),
+        ("client", "id"),
+        ("user", "email"),
+        ("email", "address"),
+    }
+)
+# Last words of a runtime value that describe a credential without being it:
+# ``auth_scheme``, ``token_kind``, ``key_length``, ``jwt_algorithm``.
+VALUE_DESCRIPTION_WORDS = frozenset(
+    {
+        "scheme",
+        "schemes",
+        "type",
+        "kind",
+        "name",
+        "method",
+        "length",
+        "len",
+        "format",
+        "prefix",
+        "url",
+        "realm",
+        "algorithm",
+        "algorithms",
+        "alg",
+        "issuer",
+        "audience",
+        "version",
+        "count",
+        "source",
+        "location",
+        "backend",
+        "provider",
+    }
+)
+# Words of a runtime value that is a scope, role or permission name.
+SCOPE_VALUE_WORDS = frozenset(
+    {
+        "scope",
+        "scopes",
+        "role",
+        "roles",
+        "permission",
+        "permissions",
+        "perm",
+        "perms",
+        "codename",
+    }
+)
+# Calls whose result is the text of the exception being handled.
+EXCEPTION_TEXT_CALLS = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "format_exc"}
+)
+# Calls that only translate or escape the text they are given.
+TEXT_WRAPPERS = frozenset(
+    {
+        "_",
+        "_l",
+        "gettext",
+        "gettext_lazy",
+        "ugettext",
+        "ugettext_lazy",
+        "lazy_gettext",
+        "pgettext",
+        "escape",
+        "Markup",
+        "str",
+        "dict",
+        "jsonify",
+        "json.dumps",
+        "dumps",
+    }
+)
+
+# Receivers and functions whose calls write to a log.
+LOGGER_WORDS = frozenset({"log", "logger", "logging", "structlog", "_log", "_logger"})
+LOG_METHODS = frozenset(
+    {
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "msg",
+        "bind",
+    }
+)
+# Calls that make a logger: a name bound to one is a logger.
+LOGGER_FACTORIES = frozenset({"getLogger", "get_logger", "getChild", "bind", "new"})

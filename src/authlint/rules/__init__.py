@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from authlint.rules.auth_failure_detail_interpolated import (
+    AuthFailureDetailInterpolated,
+)
+from authlint.rules.auth_failure_reason_disclosed import AuthFailureReasonDisclosed
 from authlint.rules.base import Invalid, Rule, Violation
 from authlint.rules.broad_except_auth_status import BroadExceptAuthStatus
 from authlint.rules.credential_failure_not_401 import CredentialFailureNot401
+from authlint.rules.denial_not_logged import DenialNotLogged
 from authlint.rules.framework_turns_401_into_403 import FrameworkTurns401Into403
 from authlint.rules.mixed_authn_authz_check import MixedAuthnAuthzCheck
 from authlint.rules.permission_failure_401 import PermissionFailure401
+from authlint.rules.unauthorized_without_challenge import (
+    UnauthorizedWithoutChallenge,
+)
 from authlint.rules.undeclared_404_for_denial import Undeclared404ForDenial
 from authlint.rules.unparsable_file import UnparsableFile
 
@@ -21,6 +29,10 @@ RULES: tuple[Rule, ...] = (
     BroadExceptAuthStatus(),
     FrameworkTurns401Into403(),
     Undeclared404ForDenial(),
+    AuthFailureReasonDisclosed(),
+    AuthFailureDetailInterpolated(),
+    UnauthorizedWithoutChallenge(),
+    DenialNotLogged(),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
