@@ -29,8 +29,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 
 # The rules this corpus specifies; AUT106 is opt-in, so it is selected here.
-ENABLED = frozenset({"AUT101", "AUT102", "AUT103", "AUT104", "AUT105", "AUT106"})
-CHECKED_PREFIX = "AUT1"
+ENABLED = frozenset(
+    {"AUT101", "AUT102", "AUT103", "AUT104", "AUT105", "AUT106"}
+    | {"AUT301", "AUT302", "AUT303", "AUT304"}
+)
+CHECKED_PREFIX = ("AUT1", "AUT3")
 
 _CODES = r"AUT\d{3}(?:\s*,\s*AUT\d{3})*"
 EXPECT_MARKER = re.compile(rf"#\s*(?P<kind>expect|todo-expect):\s*(?P<codes>{_CODES})")

@@ -23,7 +23,7 @@ def extract_facts(
         symbols = index.symbols_for(module, path)
     else:
         symbols = ModuleSymbols(module, path=path)
-    facts = ModuleFacts(path=path, module=module)
+    facts = ModuleFacts(path=path, module=module, symbols=symbols)
     issues, error_callbacks = framework_issues(symbols)
     facts.framework_issues.extend(issues)
     HandlerWalker(symbols, options, error_callbacks, facts.denials).walk_module()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from authlint.analysis.retries import ClientFacts
+    from authlint.analysis.symbols import ModuleSymbols
 
 
 class FailureKind(enum.Enum):
@@ -54,6 +59,19 @@ class ModuleFacts:
     module: cst.Module
     denials: list[Denial] = field(default_factory=list)
     framework_issues: list[FrameworkIssue] = field(default_factory=list)
+    symbols: ModuleSymbols | None = field(default=None, repr=False)
+    _client: ClientFacts | None = field(default=None, init=False, repr=False)
+
+    @property
+    def client(self) -> ClientFacts:
+        """Client-side retries, read only when a client rule asks for them."""
+        if self._client is None:
+            from authlint.analysis.retries import client_facts
+            from authlint.analysis.symbols import ModuleSymbols
+
+            symbols = self.symbols or ModuleSymbols(self.module, path=self.path)
+            self._client = client_facts(symbols)
+        return self._client
 
     def code(self, node: cst.CSTNode) -> str:
         return source_text(self.module, node)

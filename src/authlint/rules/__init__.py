@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from authlint.rules.base import Invalid, Rule, Violation
+from authlint.rules.blanket_retry_includes_auth_failures import (
+    BlanketRetryIncludesAuthFailures,
+)
 from authlint.rules.broad_except_auth_status import BroadExceptAuthStatus
 from authlint.rules.credential_failure_not_401 import CredentialFailureNot401
 from authlint.rules.framework_turns_401_into_403 import FrameworkTurns401Into403
 from authlint.rules.mixed_authn_authz_check import MixedAuthnAuthzCheck
 from authlint.rules.permission_failure_401 import PermissionFailure401
+from authlint.rules.refresh_on_403 import RefreshOn403
+from authlint.rules.retry_401_without_refresh import Retry401WithoutRefresh
+from authlint.rules.retry_on_403 import RetryOn403
 from authlint.rules.undeclared_404_for_denial import Undeclared404ForDenial
 from authlint.rules.unparsable_file import UnparsableFile
 
@@ -21,6 +27,10 @@ RULES: tuple[Rule, ...] = (
     BroadExceptAuthStatus(),
     FrameworkTurns401Into403(),
     Undeclared404ForDenial(),
+    RetryOn403(),
+    Retry401WithoutRefresh(),
+    RefreshOn403(),
+    BlanketRetryIncludesAuthFailures(),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
