@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 
 import libcst as cst
 
@@ -45,6 +46,9 @@ _RETRY_FUNCTION = re.compile(
     r"(should|is|needs|can|must)_?retry|retryable|retriable", re.IGNORECASE
 )
 _RETRY_LOOP_TARGET = re.compile(r"attempt|retr|tries|try", re.IGNORECASE)
+_EXIT_CALLS = frozenset(
+    {"exit", "quit", "sys.exit", "os._exit", "pytest.fail", "pytest.skip", "abort"}
+)
 _ERROR_NAMES = frozenset({"e", "ex", "exc", "err", "error", "exception", "http_error"})
 
 
@@ -115,7 +119,21 @@ class ClientFacts:
 
 
 def client_facts(symbols: ModuleSymbols) -> ClientFacts:
+    if is_test_file(symbols.path):
+        # Tests mock refusals and poll their own servers; neither is a client
+        # retrying a real service.
+        return ClientFacts()
     return _ClientReader(symbols).read()
+
+
+def is_test_file(path: str) -> bool:
+    parts = PurePath(path).parts
+    if not parts:
+        return False
+    name = parts[-1]
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in ("tests", "test", "testing") for part in parts[:-1])
 
 
 # -- status values and sets -----------------------------------------------------
@@ -453,6 +471,8 @@ class _State:
 class _End:
     retries: bool
     state: _State
+    # The class a ``raise`` ending the path raises.
+    raised: str | None = None
 
 
 class _FunctionReader:
@@ -481,9 +501,22 @@ class _FunctionReader:
             ends.extend((end, "re-sent request") for end in self._start(body, False))
         for loop in _loops(body):
             if self._is_retry_loop(loop):
-                loop_body = suite_statements(loop.body)
-                ends.extend((end, "retry loop") for end in self._start(loop_body, True))
+                loop_ends = self._start(suite_statements(loop.body), True)
+                if _leaves_on_success(loop_ends):
+                    ends.extend((end, "retry loop") for end in loop_ends)
         return ends
+
+    def raised_on_auth_failure(self) -> frozenset[str]:
+        """Exception classes raised on a path where the status may be 401
+        or 403."""
+        ends = self._start(suite_statements(self.function.body), False)
+        return frozenset(
+            end.raised
+            for end in ends
+            if end.raised
+            and end.state.statuses is not None
+            and end.state.statuses >= AUTH_STATUSES
+        )
 
     def _start(self, body: list[cst.BaseStatement], in_loop: bool) -> list[_End]:
         self.in_loop = in_loop
@@ -545,7 +578,12 @@ class _FunctionReader:
                 self._count()
                 yield _End(self.in_loop, state)
                 return
-            if isinstance(small, (cst.Break, cst.Raise)):
+            if isinstance(small, cst.Raise):
+                self._count()
+                exc = small.exc
+                yield _End(False, state, terminal_name(exc) if exc else None)
+                return
+            if isinstance(small, cst.Break) or _exits(small):
                 self._count()
                 yield _End(False, state)
                 return
@@ -671,6 +709,23 @@ class _FunctionReader:
                 if bound:
                     self.scope.error_names.add(bound)
             yield from self._run([suite_statements(handler.body), *after], handled)
+
+
+def _leaves_on_success(ends: list[_End]) -> bool:
+    """A retry loop stops once a request succeeds; a loop that goes on
+    after a success (``for _ in range(300): create(...)``) repeats work
+    instead of retrying it."""
+    return any(
+        not end.retries and (end.state.statuses is None or 200 in end.state.statuses)
+        for end in ends
+    )
+
+
+def _exits(small: cst.BaseSmallStatement) -> bool:
+    """``sys.exit(...)`` and the like, which end the program."""
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    return dotted_name(small.value.func) in _EXIT_CALLS
 
 
 def _loops(body: list[cst.BaseStatement]) -> Iterator[cst.For | cst.While]:
@@ -1100,21 +1155,9 @@ class _ClientReader:
         return self.raises_on_error(function.body), self._raised_on_status(function)
 
     def _raised_on_status(self, function: cst.FunctionDef) -> frozenset[str]:
-        """Exception classes the function raises under a 401-and-403 check."""
-        names: set[str] = set()
+        """Exception classes the function raises on a 401 or 403."""
         scope = self.scope_of(function, None)
-        for statement in _flat_statements(suite_statements(function.body)):
-            if not isinstance(statement, cst.If):
-                continue
-            condition = self.status.condition(statement.test, scope)
-            if condition is None or not condition.statuses >= AUTH_STATUSES:
-                continue
-            for small in small_statements(suite_statements(statement.body)):
-                if isinstance(small, cst.Raise) and small.exc is not None:
-                    name = terminal_name(small.exc)
-                    if name:
-                        names.add(name)
-        return frozenset(names)
+        return _FunctionReader(self, function, scope).raised_on_auth_failure()
 
     def _tenacity(
         self,
