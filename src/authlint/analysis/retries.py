@@ -21,7 +21,7 @@ from pathlib import PurePath
 
 import libcst as cst
 
-from authlint.analysis.imports import dotted_name, terminal_name
+from authlint.analysis.imports import ImportTable, dotted_name, terminal_name
 from authlint.analysis.symbols import (
     ModuleSymbols,
     assignment_pairs,
@@ -93,10 +93,9 @@ class RetryLoop:
     renewed: StatusSet
     # Every path to another attempt obtains or clears credentials first.
     refreshed: bool
-    # The code speaks of rate limits or quotas around the retry (GitHub and
-    # Google answer those with 403), or of an expired signature.
-    rate_limited_403: bool
-    rate_limited_401: bool
+    # The check or the code after it speaks of rate limits or quotas
+    # (GitHub and Google answer those with 403), or of an expired signature.
+    rate_limited: bool
     expiry: bool
     shape: str
 
@@ -465,6 +464,11 @@ class _State:
     refresh: RefreshEvidence | None = None
     renewed_after_check: bool = False
     text: tuple[str, ...] = ()
+    # The statuses are what a check did not match (``!= 200``, the code
+    # after ``if r.ok: return``), and the path then passed a condition on
+    # something else: that path may never run for those statuses.
+    complement: bool = False
+    unsure: bool = False
 
 
 @dataclass(frozen=True)
@@ -574,6 +578,8 @@ class _FunctionReader:
         state: _State,
     ) -> Iterator[_End]:
         for small in smalls:
+            if state.check is not None:
+                state = replace(state, text=(*state.text, self.code(small)))
             if isinstance(small, cst.Continue):
                 self._count()
                 yield _End(self.in_loop, state)
@@ -587,6 +593,15 @@ class _FunctionReader:
                 self._count()
                 yield _End(False, state)
                 return
+            if _raises_for_status(small):
+                # ``raise_for_status()`` ends every path of 400 and up.
+                if state.statuses is not None:
+                    kept = frozenset(s for s in state.statuses if s < 400)
+                    if not kept:
+                        self._count()
+                        yield _End(False, state, "HTTPError")
+                        return
+                    state = replace(state, statuses=kept)
             state, retried = self._effects(small, state)
             if retried:
                 self._count()
@@ -618,6 +633,9 @@ class _FunctionReader:
                 ):
                     state = self._refreshed(state, call, True)
                 elif state.check is not None:
+                    if _keyword(call, "auth") is not None:
+                        # Sent again with other credentials.
+                        state = self._refreshed(state, call, True)
                     retried = True
             elif state.check is not None and self._is_recursion(call):
                 retried = True
@@ -654,20 +672,32 @@ class _FunctionReader:
             otherwise = []
 
         if condition is None:
-            inner = replace(state, text=text)
+            inner = replace(state, text=text, unsure=state.check is not None)
             yield from self._run([suite_statements(statement.body), *rest], inner)
             yield from self._run([otherwise, *rest], inner)
             return
 
-        taken = self._narrow(state, condition.statuses, statement.test, text)
+        # Wording read for a check starts at the check: an earlier branch's
+        # rate-limit test says nothing about this one.
+        own = (self.code(statement.test), *self._named_values(statement.test))
+        taken = self._narrow(state, condition.statuses, statement.test, own)
         yield from self._run([suite_statements(statement.body), *rest], taken)
         if condition.pure:
             skipped = self._narrow(
-                state, SAMPLE - condition.statuses, statement.test, text
+                state, SAMPLE - condition.statuses, statement.test, own
             )
+            skipped = replace(skipped, complement=True)
         else:
             skipped = replace(state, text=text)
         yield from self._run([otherwise, *rest], skipped)
+
+    def _named_values(self, test: cst.BaseExpression) -> Iterator[str]:
+        """The values of the local names a test reads (``remaining`` in
+        ``remaining == "0"`` after ``remaining = r.headers.get(...)``)."""
+        for name in _names(test):
+            value = self.scope.local.get(name)
+            if value is not None:
+                yield self.code(value)
 
     def _narrow(
         self,
@@ -683,6 +713,8 @@ class _FunctionReader:
             check=check,
             renewed_after_check=False,
             text=text,
+            complement=False,
+            unsure=False,
         )
 
     def _try(
@@ -711,6 +743,20 @@ class _FunctionReader:
             yield from self._run([suite_statements(handler.body), *after], handled)
 
 
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node.value)
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    finder = _NameFinder()
+    node.visit(finder)
+    return finder.names
+
+
 def _leaves_on_success(ends: list[_End]) -> bool:
     """A retry loop stops once a request succeeds; a loop that goes on
     after a success (``for _ in range(300): create(...)``) repeats work
@@ -718,6 +764,14 @@ def _leaves_on_success(ends: list[_End]) -> bool:
     return any(
         not end.retries and (end.state.statuses is None or 200 in end.state.statuses)
         for end in ends
+    )
+
+
+def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
+    return (
+        isinstance(small, cst.Expr)
+        and isinstance(small.value, cst.Call)
+        and terminal_name(small.value.func) == "raise_for_status"
     )
 
 
@@ -778,6 +832,7 @@ class _ClientReader:
         self.status = _StatusReader(symbols)
         self.client_module = symbols.imports.imports_any(clients.CLIENT_PACKAGES)
         self.facts = ClientFacts()
+        self.client_names = _client_names(symbols)
         # Predicate functions a policy already reported through its argument.
         self.used_predicates: set[str] = set()
 
@@ -824,8 +879,12 @@ class _ClientReader:
         if method in clients.REQUEST_METHODS:
             return True
         if method in clients.HTTP_VERBS:
-            receiver = (dotted_name(func.value) or "").lower()
-            return any(word in receiver for word in clients.CLIENT_RECEIVER_WORDS)
+            receiver = dotted_name(func.value) or ""
+            if receiver.rpartition(".")[2] in self.client_names:
+                return True
+            return any(
+                word in receiver.lower() for word in clients.CLIENT_RECEIVER_WORDS
+            )
         return False
 
     def http_function(self, function: cst.FunctionDef) -> bool:
@@ -908,11 +967,10 @@ class _ClientReader:
             by_check.setdefault(id(end.state.check), []).append((end, shape))
         if not by_check:
             return
-        function_text = self.symbols.module.code_for_node(function)
         for ends in by_check.values():
-            self._record_loop(ends, function_text)
+            self._record_loop(ends)
 
-    def _record_loop(self, ends: list[tuple[_End, str]], function_text: str) -> None:
+    def _record_loop(self, ends: list[tuple[_End, str]]) -> None:
         retried: set[int] = set()
         renewed: set[int] = set()
         refreshed = True
@@ -921,6 +979,8 @@ class _ClientReader:
         for end, end_shape in ends:
             state = end.state
             assert state.statuses is not None
+            if state.complement and state.unsure:
+                continue
             if state.renewed_after_check:
                 renewed |= state.statuses
                 texts.extend(state.text)
@@ -940,8 +1000,7 @@ class _ClientReader:
                 retried=StatusSet(frozenset(retried)),
                 renewed=StatusSet(frozenset(renewed)),
                 refreshed=refreshed and bool(retried),
-                rate_limited_403=_words(function_text, clients.RATE_LIMIT_WORDS),
-                rate_limited_401=_words(path_text, clients.RATE_LIMIT_WORDS),
+                rate_limited=_words(path_text, clients.RATE_LIMIT_WORDS),
                 expiry=_words(path_text, clients.EXPIRY_WORDS),
                 shape=shape or "credential refresh",
             )
@@ -958,8 +1017,7 @@ class _ClientReader:
                     retried=StatusSet(statuses),
                     renewed=StatusSet(frozenset()),
                     refreshed=False,
-                    rate_limited_403=_words(function_text, clients.RATE_LIMIT_WORDS),
-                    rate_limited_401=_words(function_text, clients.RATE_LIMIT_WORDS),
+                    rate_limited=_words(function_text, clients.RATE_LIMIT_WORDS),
                     expiry=_words(function_text, clients.EXPIRY_WORDS),
                     shape="retry predicate",
                 )
@@ -1411,3 +1469,43 @@ BLANKET_TRIGGERS: tuple[bytes, ...] = (
     b"is_error",
     b"is_success",
 )
+
+
+class _ClientBindings(cst.CSTVisitor):
+    """Names bound to a client object: ``self.s = requests.Session()``,
+    ``async with httpx.AsyncClient() as c``."""
+
+    def __init__(self, imports: ImportTable) -> None:
+        self.imports = imports
+        self.names: set[str] = set()
+
+    def _is_client(self, node: cst.BaseExpression | None) -> bool:
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call):
+            return False
+        return self.imports.qualify(node.func) in clients.CLIENT_CONSTRUCTORS
+
+    def _bind(self, target: cst.BaseExpression) -> None:
+        name = dotted_name(target)
+        if name:
+            self.names.add(name.rpartition(".")[2])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._is_client(node.value):
+            for target in node.targets:
+                self._bind(target.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._is_client(node.value):
+            self._bind(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and self._is_client(node.item):
+            self._bind(cst.ensure_type(node.asname.name, cst.Name))
+
+
+def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
+    visitor = _ClientBindings(symbols.imports)
+    symbols.module.visit(visitor)
+    return frozenset(visitor.names)

@@ -51,6 +51,22 @@ REQUEST_METHODS = frozenset(
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 CLIENT_RECEIVER_WORDS = ("session", "client", "http", "requests", "conn", "api")
 
+# Constructors of session, client and pool objects, whose methods send.
+CLIENT_CONSTRUCTORS = frozenset(
+    {
+        "requests.Session",
+        "requests.session",
+        "requests.sessions.Session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "urllib3.PoolManager",
+        "urllib3.ProxyManager",
+        "aiohttp_retry.RetryClient",
+        "google.auth.transport.requests.AuthorizedSession",
+    }
+)
+
 # urllib3's ``Retry`` (also re-exported by requests) and httpx-retries' own
 # ``Retry``. Both retry a listed status only for their allowed methods, but
 # an empty ``allowed_methods`` means "every method" in urllib3 and "the

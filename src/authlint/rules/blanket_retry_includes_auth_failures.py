@@ -105,7 +105,7 @@ class BlanketRetryIncludesAuthFailures(Rule):
         for loop in client.loops:
             if not loop.retried.blanket:
                 continue
-            if loop.refreshed or loop.rate_limited_403:
+            if loop.refreshed or loop.rate_limited:
                 continue
             yield Violation(
                 loop.check,

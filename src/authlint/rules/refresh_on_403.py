@@ -98,7 +98,7 @@ class RefreshOn403(Rule):
         for loop in client.loops:
             if 403 not in loop.renewed or loop.renewed.blanket:
                 continue
-            if loop.expiry or loop.rate_limited_403:
+            if loop.expiry or loop.rate_limited:
                 continue
             yield Violation(
                 loop.check,

@@ -102,7 +102,7 @@ class Retry401WithoutRefresh(Rule):
         for loop in client.loops:
             if 401 not in loop.retried or loop.retried.blanket:
                 continue
-            if loop.refreshed or loop.rate_limited_401:
+            if loop.refreshed or loop.rate_limited:
                 continue
             yield Violation(
                 loop.check,

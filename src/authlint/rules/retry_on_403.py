@@ -113,7 +113,7 @@ class RetryOn403(Rule):
         for loop in client.loops:
             if 403 not in loop.retried or loop.retried.blanket:
                 continue
-            if 403 in loop.renewed or loop.rate_limited_403 or loop.expiry:
+            if 403 in loop.renewed or loop.rate_limited or loop.expiry:
                 continue  # A refresh on 403 is AUT303's finding.
             yield Violation(
                 loop.check,
