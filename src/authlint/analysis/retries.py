@@ -109,6 +109,9 @@ class RetryPolicy:
     what: str
     # google-auth sessions refresh credentials before their retry.
     refreshes: bool = False
+    # The decorated function obtains new credentials itself (on a 401,
+    # before returning the response that the policy retries).
+    wrapped_renews: bool = False
 
 
 @dataclass
@@ -767,6 +770,19 @@ def _leaves_on_success(ends: list[_End]) -> bool:
     )
 
 
+def _obtains_credentials(function: cst.FunctionDef) -> bool:
+    """Whether a function refreshes, re-issues or replaces credentials."""
+    for call in _calls(function.body).calls:
+        if _is_refresh_name(terminal_name(call.func)):
+            return True
+    for small in small_statements(suite_statements(function.body)):
+        if not _assigns_none(small) and any(
+            _has_credential_word(target) for target in _assigned_targets(small)
+        ):
+            return True
+    return False
+
+
 def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
     return (
         isinstance(small, cst.Expr)
@@ -1080,13 +1096,15 @@ class _ClientReader:
         statuses: frozenset[int] | None,
         what: str,
         refreshes: bool = False,
+        wrapped: cst.FunctionDef | None = None,
     ) -> None:
         if not statuses:
             return
         if not (statuses & AUTH_STATUSES):
             return
+        renews = wrapped is not None and _obtains_credentials(wrapped)
         self.facts.policies.append(
-            RetryPolicy(node, StatusSet(statuses), what, refreshes)
+            RetryPolicy(node, StatusSet(statuses), what, refreshes, renews)
         )
 
     def _policy_call(
@@ -1205,7 +1223,7 @@ class _ClientReader:
             argument = _keyword(call, "on")
             if argument is not None:
                 statuses = self._types_or_predicate(argument, function, cls)
-                self._add_policy(argument, statuses, "stamina `on=`")
+                self._add_policy(argument, statuses, "stamina `on=`", wrapped=function)
 
     def _raised(self, function: cst.FunctionDef | None) -> tuple[bool, frozenset[str]]:
         if function is None:
@@ -1232,10 +1250,15 @@ class _ClientReader:
                 return
             node = bare if bare is not None else call
             assert node is not None
-            self._add_policy(node, ERROR_STATUSES, "tenacity `@retry` without `retry=`")
+            self._add_policy(
+                node,
+                ERROR_STATUSES,
+                "tenacity `@retry` without `retry=`",
+                wrapped=function,
+            )
             return
         statuses = self._tenacity_strategy(argument, cls, raises, raised)
-        self._add_policy(argument, statuses, "tenacity `retry=`")
+        self._add_policy(argument, statuses, "tenacity `retry=`", wrapped=function)
 
     def _tenacity_strategy(
         self,
@@ -1298,7 +1321,7 @@ class _ClientReader:
             if spared is None:
                 return  # A give-up rule we cannot read may well stop on 4xx.
             statuses = statuses - spared
-        self._add_policy(argument, statuses, "backoff `on_exception`")
+        self._add_policy(argument, statuses, "backoff `on_exception`", wrapped=function)
 
     def _backoff_predicate(
         self, call: cst.Call, function: cst.FunctionDef, cls: cst.ClassDef | None
@@ -1318,6 +1341,7 @@ class _ClientReader:
             predicate,
             self.predicate_statuses(predicate, cls),
             "backoff `on_predicate`",
+            wrapped=function,
         )
 
     def _returns_requests_response(self, function: cst.FunctionDef) -> bool:

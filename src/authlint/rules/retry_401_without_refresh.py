@@ -86,7 +86,9 @@ class Retry401WithoutRefresh(Rule):
       (`self.auth.rotate()`) is not seen as one, and the retry after it is
       flagged; rename it or suppress the line.
     - Any credential step on the way counts, even a cached `get_token()` that
-      returns the same token again.
+      returns the same token again; a decorated function that obtains
+      credentials anywhere in its body is trusted to do so before the
+      policy's next attempt.
     - An `httpx.Auth.auth_flow` that refreshes and yields the request again is
       not flagged; one that yields it again without a refresh is.
     """
@@ -112,7 +114,7 @@ class Retry401WithoutRefresh(Rule):
         for policy in client.policies:
             if 401 not in policy.statuses or policy.statuses.blanket:
                 continue
-            if policy.refreshes:
+            if policy.refreshes or policy.wrapped_renews:
                 continue
             yield Violation(
                 policy.node,
