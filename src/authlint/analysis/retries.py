@@ -590,7 +590,10 @@ class _FunctionReader:
             if isinstance(small, cst.Raise):
                 self._count()
                 exc = small.exc
-                yield _End(False, state, terminal_name(exc) if exc else None)
+                if state.check is not None and _task_retry(exc):
+                    yield _End(True, state)
+                else:
+                    yield _End(False, state, terminal_name(exc) if exc else None)
                 return
             if isinstance(small, cst.Break) or _exits(small):
                 self._count()
@@ -781,6 +784,16 @@ def _obtains_credentials(function: cst.FunctionDef) -> bool:
         ):
             return True
     return False
+
+
+def _task_retry(exc: cst.BaseExpression | None) -> bool:
+    """Celery's ``raise self.retry(...)``, which runs the task again."""
+    return (
+        isinstance(exc, cst.Call)
+        and isinstance(exc.func, cst.Attribute)
+        and exc.func.attr.value == "retry"
+        and dotted_name(exc.func.value) == "self"
+    )
 
 
 def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
@@ -1219,11 +1232,21 @@ class _ClientReader:
             self._backoff_exception(call, function, cls)
         elif qualified in clients.BACKOFF_ON_PREDICATE and call is not None:
             self._backoff_predicate(call, function, cls)
+        elif call is not None and _keyword(call, "autoretry_for") is not None:
+            self._celery_task(call, function)
         elif qualified in clients.STAMINA_RETRY and call is not None:
             argument = _keyword(call, "on")
             if argument is not None:
                 statuses = self._types_or_predicate(argument, function, cls)
                 self._add_policy(argument, statuses, "stamina `on=`", wrapped=function)
+
+    def _celery_task(self, call: cst.Call, function: cst.FunctionDef) -> None:
+        """A Celery task that runs again on the ``autoretry_for`` exceptions."""
+        argument = _keyword(call, "autoretry_for")
+        assert argument is not None
+        raises, raised = self._raised(function)
+        statuses = self._exception_statuses([argument], raises=raises, raised=raised)
+        self._add_policy(argument, statuses, "Celery `autoretry_for`", wrapped=function)
 
     def _raised(self, function: cst.FunctionDef | None) -> tuple[bool, frozenset[str]]:
         if function is None:

@@ -24,7 +24,9 @@ class BlanketRetryIncludesAuthFailures(Rule):
     - backoff `on_predicate` with its default predicate on a function that
       returns a `requests.Response`: a response of 400 and above is falsy, so
       every 4xx is retried;
-    - stamina `@retry(on=httpx.HTTPStatusError)` around `raise_for_status()`;
+    - stamina `@retry(on=httpx.HTTPStatusError)` and a Celery task's
+      `autoretry_for=(requests.RequestException,)` around
+      `raise_for_status()`;
     - urllib3 `Retry(status_forcelist=range(400, 600))` and the like;
     - a hand-written retry loop that retries every non-success status
       (`if not response.ok`, `!= 200`, `>= 400`) or every `HTTPError` raised

@@ -19,8 +19,9 @@ class RetryOn403(Rule):
     - a `for`/`while` retry loop around a `requests`, `httpx`, `aiohttp` or
       `urllib3` call that `continue`s, sleeps and loops, or sends the request
       again after a check that the status is 403;
-    - a method that calls itself again (`return self._request(...)`) after
-      such a check;
+    - a method that calls itself again (`return self._request(...)`), a
+      requests hook that sends the request again, or a Celery task that
+      raises `self.retry(...)`, after such a check;
     - a retry policy that lists 403: urllib3 and requests
       `Retry(status_forcelist=...)` (also given to `HTTPAdapter`),
       httpx-retries `Retry`, aiohttp-retry `statuses=`, tenacity
