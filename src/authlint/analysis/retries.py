@@ -14,14 +14,16 @@ sampled 4xx is a blanket retry.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
+from typing import Optional, cast
 
 import libcst as cst
 
-from authlint.analysis.imports import ImportTable, dotted_name, terminal_name
+from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.symbols import (
     ModuleSymbols,
     assignment_pairs,
@@ -403,33 +405,56 @@ def _class_attribute(cls: cst.ClassDef, name: str) -> cst.BaseExpression | None:
 # -- what code does: requests, refreshes, raises ---------------------------------
 
 
-class _CallFinder(cst.CSTVisitor):
-    """Calls inside a node, not entering nested functions or classes."""
-
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-        self.yields = False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.yields = True
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
+# Fields that hold only punctuation and whitespace.
+_LAYOUT_FIELD = re.compile(r"whitespace|^(lpar|rpar|comma|semicolon|colon|dot|equal)$")
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def _calls(node: cst.CSTNode) -> _CallFinder:
-    finder = _CallFinder()
-    node.visit(finder)
-    return finder
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """A node's children, read from its fields: much cheaper than libcst's
+    visitors, which rebuild every node they pass."""
+    names = _CHILD_FIELDS.get(type(node))
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(node) if not _LAYOUT_FIELD.search(f.name)
+        )
+        _CHILD_FIELDS[type(node)] = names
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def _descendants(node: cst.CSTNode, *, into_scopes: bool) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        for child in _children(stack.pop()):
+            yield child
+            if into_scopes or not isinstance(child, _SCOPES):
+                stack.append(child)
+
+
+@dataclass
+class _Found:
+    calls: list[cst.Call]
+    yields: bool
+
+
+def _calls(node: cst.CSTNode) -> _Found:
+    """Calls inside a node, not entering nested functions, classes or
+    lambdas, and whether it yields."""
+    found = _Found([], False)
+    for child in _descendants(node, into_scopes=False):
+        if isinstance(child, cst.Call):
+            found.calls.append(child)
+        elif isinstance(child, cst.Yield):
+            found.yields = True
+    return found
 
 
 def _is_refresh_name(name: str | None) -> bool:
@@ -749,18 +774,12 @@ class _FunctionReader:
             yield from self._run([suite_statements(handler.body), *after], handled)
 
 
-class _NameFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node.value)
-
-
 def _names(node: cst.CSTNode) -> list[str]:
-    finder = _NameFinder()
-    node.visit(finder)
-    return finder.names
+    return [
+        child.value
+        for child in _descendants(node, into_scopes=False)
+        if isinstance(child, cst.Name)
+    ]
 
 
 def _leaves_on_success(ends: list[_End]) -> bool:
@@ -1451,48 +1470,37 @@ def _returns_true(body: cst.BaseSuite) -> bool:
     return False
 
 
-class _ModuleCalls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[
-            tuple[cst.Call, cst.FunctionDef | None, cst.ClassDef | None]
-        ] = []
-        self.functions: list[cst.FunctionDef] = []
-        self.classes: list[cst.ClassDef | None] = [None]
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append(node)
-        self.classes.append(None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.pop()
-        self.classes.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.classes.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        function = self.functions[-1] if self.functions else None
-        cls = (
-            self.classes[-2]
-            if self.functions and len(self.classes) > 1
-            else self.classes[-1]
-        )
-        self.found.append((node, function, cls))
+_CallSite = tuple[cst.Call, Optional[cst.FunctionDef], Optional[cst.ClassDef]]
 
 
-def _module_calls(
-    module: cst.Module,
-) -> list[tuple[cst.Call, cst.FunctionDef | None, cst.ClassDef | None]]:
-    visitor = _ModuleCalls()
-    module.visit(visitor)
-    return visitor.found
+def _module_calls(module: cst.Module) -> list[_CallSite]:
+    """Every call with the function it is in and that function's class."""
+    found: list[_CallSite] = []
+    # (node, enclosing function, its class, the class whose body this is)
+    stack: list[
+        tuple[
+            cst.CSTNode,
+            cst.FunctionDef | None,
+            cst.ClassDef | None,
+            cst.ClassDef | None,
+        ]
+    ] = [(module, None, None, None)]
+    while stack:
+        node, function, owner, body_of = stack.pop()
+        for child in _children(node):
+            if isinstance(child, cst.FunctionDef):
+                stack.append((child, child, body_of, None))
+            elif isinstance(child, cst.ClassDef):
+                stack.append((child, function, owner, child))
+            else:
+                if isinstance(child, cst.Call):
+                    found.append((child, function, owner if function else body_of))
+                stack.append((child, function, owner, body_of))
+    return found
 
 
 # Bytes every file with a client-side finding contains: an auth status, a
-# name for one, or the ``status`` a check or a retry setting reads.
+# name for one, or the status a check or a retry setting reads.
 CLIENT_TRIGGERS: tuple[bytes, ...] = (
     b"401",
     b"403",
@@ -1502,7 +1510,9 @@ CLIENT_TRIGGERS: tuple[bytes, ...] = (
     b"ORBIDDEN",
     b"PermissionDenied",
     b"Unauthenticated",
-    b"status",
+    b".status",
+    b"status_code",
+    b"statuses",
 )
 # Blanket retries need no status at all: a bare ``@retry`` around
 # ``raise_for_status()``, ``if not resp.ok``.
@@ -1518,41 +1528,32 @@ BLANKET_TRIGGERS: tuple[bytes, ...] = (
 )
 
 
-class _ClientBindings(cst.CSTVisitor):
+def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
     """Names bound to a client object: ``self.s = requests.Session()``,
     ``async with httpx.AsyncClient() as c``."""
+    names: set[str] = set()
 
-    def __init__(self, imports: ImportTable) -> None:
-        self.imports = imports
-        self.names: set[str] = set()
-
-    def _is_client(self, node: cst.BaseExpression | None) -> bool:
+    def is_client(node: cst.BaseExpression | None) -> bool:
         if isinstance(node, cst.Await):
             node = node.expression
-        if not isinstance(node, cst.Call):
-            return False
-        return self.imports.qualify(node.func) in clients.CLIENT_CONSTRUCTORS
+        return isinstance(node, cst.Call) and (
+            symbols.imports.qualify(node.func) in clients.CLIENT_CONSTRUCTORS
+        )
 
-    def _bind(self, target: cst.BaseExpression) -> None:
-        name = dotted_name(target)
-        if name:
-            self.names.add(name.rpartition(".")[2])
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self._is_client(node.value):
-            for target in node.targets:
-                self._bind(target.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self._is_client(node.value):
-            self._bind(node.target)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and self._is_client(node.item):
-            self._bind(cst.ensure_type(node.asname.name, cst.Name))
-
-
-def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
-    visitor = _ClientBindings(symbols.imports)
-    symbols.module.visit(visitor)
-    return frozenset(visitor.names)
+    for node in _descendants(symbols.module, into_scopes=True):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign) and is_client(node.value):
+            targets = [target.target for target in node.targets]
+        elif isinstance(node, cst.AnnAssign) and is_client(node.value):
+            targets = [node.target]
+        elif (
+            isinstance(node, cst.WithItem)
+            and node.asname is not None
+            and is_client(node.item)
+        ):
+            targets = [cast(cst.BaseExpression, node.asname.name)]
+        for target in targets:
+            name = dotted_name(target)
+            if name:
+                names.add(name.rpartition(".")[2])
+    return frozenset(names)
