@@ -3,18 +3,13 @@
 Two kinds of facts come out. A ``RetryLoop`` is a hand-written status check
 (an ``if`` on ``resp.status_code``, or an ``except`` for the client's HTTP
 error) in a retry loop, a recursive call or a re-sent request, with what the
-code does between the attempts. A ``RetryPolicy`` is a library's retry
-configuration: urllib3 ``Retry``, aiohttp-retry options, google-auth and
-google-api-core, tenacity, backoff and stamina decorators.
-
-Statuses are tracked as sets over a sample of statuses that tells the
-interesting cases apart (401, 403, other 4xx, 429, 5xx); a set holding every
-sampled 4xx is a blanket retry.
+code does between the attempts; this module follows those paths. A
+``RetryPolicy`` is a library's retry configuration, read by
+``retry_policies``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -23,7 +18,28 @@ from typing import Optional, cast
 
 import libcst as cst
 
+from authlint.analysis.client_nodes import (
+    assigned_targets,
+    assigns_none,
+    calls_in,
+    children,
+    descendants,
+    has_credential_word,
+    is_refresh_name,
+    keyword_argument,
+    mentions,
+    names_in,
+)
 from authlint.analysis.imports import dotted_name, terminal_name
+from authlint.analysis.retry_policies import PolicyReader, RetryPolicy
+from authlint.analysis.status_sets import (
+    AUTH_STATUSES,
+    ERROR_STATUSES,
+    SAMPLE,
+    NameScope,
+    StatusReader,
+    StatusSet,
+)
 from authlint.analysis.symbols import (
     ModuleSymbols,
     assignment_pairs,
@@ -32,18 +48,8 @@ from authlint.analysis.symbols import (
     suite_statements,
 )
 from authlint.frameworks import clients
-from authlint.frameworks.http import HTTP_STATUS_NAMES
-
-SAMPLE = frozenset(
-    {200, 204, 302, 304, 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503}
-)
-# A set holding all of these retries "every client error", not chosen ones.
-EVERY_4XX = frozenset({400, 401, 403, 404, 409, 422})
-ERROR_STATUSES = frozenset(s for s in SAMPLE if s >= 400)
-AUTH_STATUSES = frozenset({401, 403})
 
 _MAX_PATHS = 256
-_MAX_DEPTH = 4
 _RETRY_FUNCTION = re.compile(
     r"(should|is|needs|can|must)_?retry|retryable|retriable", re.IGNORECASE
 )
@@ -51,27 +57,6 @@ _RETRY_LOOP_TARGET = re.compile(r"attempt|retr|tries|try", re.IGNORECASE)
 _EXIT_CALLS = frozenset(
     {"exit", "quit", "sys.exit", "os._exit", "pytest.fail", "pytest.skip", "abort"}
 )
-_ERROR_NAMES = frozenset({"e", "ex", "exc", "err", "error", "exception", "http_error"})
-
-
-@dataclass(frozen=True)
-class StatusSet:
-    """The statuses a check or a policy reacts to."""
-
-    statuses: frozenset[int]
-
-    def __contains__(self, status: object) -> bool:
-        return status in self.statuses
-
-    @property
-    def blanket(self) -> bool:
-        """Every client error, rather than chosen statuses."""
-        return self.statuses >= EVERY_4XX
-
-    def describe(self) -> str:
-        if self.blanket:
-            return "every 4xx status"
-        return " and ".join(str(s) for s in sorted(self.statuses & AUTH_STATUSES))
 
 
 @dataclass(frozen=True)
@@ -102,20 +87,6 @@ class RetryLoop:
     shape: str
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """A retry library's configuration and the statuses it retries."""
-
-    node: cst.CSTNode
-    statuses: StatusSet
-    what: str
-    # google-auth sessions refresh credentials before their retry.
-    refreshes: bool = False
-    # The decorated function obtains new credentials itself (on a 401,
-    # before returning the response that the policy retries).
-    wrapped_renews: bool = False
-
-
 @dataclass
 class ClientFacts:
     loops: list[RetryLoop] = field(default_factory=list)
@@ -127,7 +98,7 @@ def client_facts(symbols: ModuleSymbols) -> ClientFacts:
         # Tests mock refusals and poll their own servers; neither is a client
         # retrying a real service.
         return ClientFacts()
-    return _ClientReader(symbols).read()
+    return ClientReader(symbols).read()
 
 
 def is_test_file(path: str) -> bool:
@@ -138,344 +109,6 @@ def is_test_file(path: str) -> bool:
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
     return any(part in ("tests", "test", "testing") for part in parts[:-1])
-
-
-# -- status values and sets -----------------------------------------------------
-
-
-@dataclass
-class _Scope:
-    """Names a function binds, to follow statuses and predicates through."""
-
-    function: cst.FunctionDef | None = None
-    cls: cst.ClassDef | None = None
-    local: dict[str, cst.BaseExpression] = field(default_factory=dict)
-    status_names: set[str] = field(default_factory=set)
-    error_names: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class _Condition:
-    statuses: frozenset[int]
-    # The condition tests nothing but the status, so its negation is exact.
-    pure: bool
-
-
-class _StatusReader:
-    def __init__(self, symbols: ModuleSymbols) -> None:
-        self.symbols = symbols
-
-    # A single status ------------------------------------------------------------
-
-    def value(self, node: cst.BaseExpression, scope: _Scope) -> int | None:
-        status = self.symbols.status_of(node)
-        if isinstance(status, int):
-            return status
-        name = dotted_name(node)
-        if name is None:
-            return None
-        if isinstance(node, cst.Name) and node.value in scope.local:
-            return self.value(scope.local[node.value], _Scope())
-        qualified = self.symbols.imports.qualify(node) or ""
-        holder, _, attribute = qualified.rpartition(".")
-        if holder in clients.CLIENT_STATUS_CODES:
-            return _STATUS_BY_NAME.get(attribute.upper())
-        return None
-
-    # A set of statuses ----------------------------------------------------------
-
-    def members(
-        self, node: cst.BaseExpression, scope: _Scope, depth: int = 0
-    ) -> frozenset[int] | None:
-        if depth > _MAX_DEPTH:
-            return None
-        single = self.value(node, scope)
-        if single is not None:
-            return frozenset({single})
-        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-            found: set[int] = set()
-            known = False
-            for element in node.elements:
-                inner = self.members(element.value, scope, depth + 1)
-                if inner is not None:
-                    found |= inner
-                    known = True
-            return frozenset(found) if known or not node.elements else None
-        if isinstance(node, cst.Call):
-            return self._call_members(node, scope, depth)
-        if isinstance(node, cst.BinaryOperation):
-            left = self.members(node.left, scope, depth + 1)
-            right = self.members(node.right, scope, depth + 1)
-            if isinstance(node.operator, cst.Subtract):
-                return left - right if left is not None and right else left
-            if isinstance(node.operator, (cst.Add, cst.BitOr)):
-                if left is None and right is None:
-                    return None
-                return (left or frozenset()) | (right or frozenset())
-            return None
-        return self._named_members(node, scope, depth)
-
-    def _call_members(
-        self, node: cst.Call, scope: _Scope, depth: int
-    ) -> frozenset[int] | None:
-        name = dotted_name(node.func)
-        args = [arg.value for arg in node.args if not arg.keyword and not arg.star]
-        if name in ("set", "frozenset", "list", "tuple", "sorted") and len(args) == 1:
-            return self.members(args[0], scope, depth + 1)
-        if name == "range" and 1 <= len(args) <= 3:
-            bounds = [self.value(arg, scope) for arg in args]
-            if any(bound is None for bound in bounds):
-                return None
-            return frozenset(s for s in SAMPLE if s in range(*bounds))  # type: ignore[arg-type]
-        return None
-
-    def _named_members(
-        self, node: cst.BaseExpression, scope: _Scope, depth: int
-    ) -> frozenset[int] | None:
-        name = dotted_name(node)
-        if name is None:
-            return None
-        attribute = name.rpartition(".")[2]
-        if attribute in clients.LIBRARY_STATUS_SETS and "." in name:
-            return clients.LIBRARY_STATUS_SETS[attribute]
-        if isinstance(node, cst.Name) and node.value in scope.local:
-            return self.members(scope.local[node.value], _Scope(), depth + 1)
-        head, _, rest = name.partition(".")
-        if head in ("self", "cls") and rest and "." not in rest and scope.cls:
-            value = _class_attribute(scope.cls, rest)
-            if value is not None:
-                return self.members(value, _Scope(cls=scope.cls), depth + 1)
-            return None
-        target = self.symbols.resolve(node)
-        if isinstance(target, tuple):
-            symbols, local = target
-            value = symbols.constant(local)
-            if value is None and local in symbols.classes and rest:
-                value = _class_attribute(symbols.classes[local], rest)
-            if value is not None:
-                return _StatusReader(symbols).members(value, _Scope(), depth + 1)
-        return None
-
-    # A condition ----------------------------------------------------------------
-
-    def condition(self, node: cst.BaseExpression, scope: _Scope) -> _Condition | None:
-        """The statuses for which a condition holds, when it tests a status.
-
-        Parts that test something else (a header, a counter) are left out:
-        they narrow the check but do not change which statuses it names.
-        """
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-            inner = self.condition(node.expression, scope)
-            if inner is None or not inner.pure:
-                return None
-            return _Condition(SAMPLE - inner.statuses, True)
-        if isinstance(node, cst.BooleanOperation):
-            left = self.condition(node.left, scope)
-            right = self.condition(node.right, scope)
-            if left is None and right is None:
-                return None
-            if left is None or right is None:
-                one = left or right
-                assert one is not None
-                return _Condition(one.statuses, False)
-            if isinstance(node.operator, cst.And):
-                merged = left.statuses & right.statuses
-            else:
-                merged = left.statuses | right.statuses
-            return _Condition(merged, left.pure and right.pure)
-        if isinstance(node, cst.Comparison):
-            return self._comparison(node, scope)
-        if (
-            isinstance(node, cst.Attribute)
-            and node.attr.value in clients.RESPONSE_FLAGS
-        ):
-            low, high = clients.RESPONSE_FLAGS[node.attr.value]
-            return _Condition(frozenset(s for s in SAMPLE if low <= s < high), True)
-        return None
-
-    def _comparison(self, node: cst.Comparison, scope: _Scope) -> _Condition | None:
-        operands = [node.left, *(target.comparator for target in node.comparisons)]
-        result: frozenset[int] | None = None
-        pure = True
-        for index, target in enumerate(node.comparisons):
-            left, right = operands[index], operands[index + 1]
-            part = self._compare(left, target.operator, right, scope)
-            if part is None:
-                pure = False
-                continue
-            result = part if result is None else result & part
-        if result is None:
-            return None
-        return _Condition(result, pure)
-
-    def _compare(
-        self,
-        left: cst.BaseExpression,
-        operator: cst.BaseCompOp,
-        right: cst.BaseExpression,
-        scope: _Scope,
-    ) -> frozenset[int] | None:
-        flipped = False
-        if not self.is_status(left, scope):
-            if not self.is_status(right, scope):
-                return None
-            left, right = right, left
-            flipped = True
-        if isinstance(operator, (cst.In, cst.NotIn)):
-            if flipped:
-                return None
-            members = self.members(right, scope)
-            if members is None:
-                return None
-            return members if isinstance(operator, cst.In) else SAMPLE - members
-        value = self.value(right, scope)
-        if value is None:
-            return None
-        test = _ORDER.get(type(operator))
-        if test is None:
-            return None
-        if flipped:
-            test = _FLIPPED.get(type(operator), test)
-        chosen = frozenset(s for s in SAMPLE if test(s, value))
-        if isinstance(operator, (cst.Equal, cst.Is)):
-            chosen |= {value}
-        return chosen
-
-    def is_status(self, node: cst.BaseExpression, scope: _Scope) -> bool:
-        if isinstance(node, cst.Call):
-            name = dotted_name(node.func)
-            if name == "int" and len(node.args) == 1:
-                return self.is_status(node.args[0].value, scope)
-            if name == "getattr" and len(node.args) >= 2:
-                attr = node.args[1].value
-                return (
-                    isinstance(attr, cst.SimpleString)
-                    and attr.evaluated_value in clients.STATUS_ATTRIBUTES
-                )
-            return False
-        if isinstance(node, cst.Attribute):
-            attribute = node.attr.value
-            if attribute == "value":
-                return self.is_status(node.value, scope)
-            if attribute in clients.STATUS_ATTRIBUTES:
-                return True
-            if attribute in clients.ERROR_STATUS_ATTRIBUTES:
-                owner = dotted_name(node.value)
-                return owner in scope.error_names or owner in _ERROR_NAMES
-            return False
-        if isinstance(node, cst.Name):
-            return (
-                node.value in clients.STATUS_NAMES or node.value in scope.status_names
-            )
-        return False
-
-
-_ORDER = {
-    cst.Equal: lambda s, v: s == v,
-    cst.Is: lambda s, v: s == v,
-    cst.NotEqual: lambda s, v: s != v,
-    cst.IsNot: lambda s, v: s != v,
-    cst.LessThan: lambda s, v: s < v,
-    cst.LessThanEqual: lambda s, v: s <= v,
-    cst.GreaterThan: lambda s, v: s > v,
-    cst.GreaterThanEqual: lambda s, v: s >= v,
-}
-# ``400 <= status`` reads as ``status >= 400``.
-_FLIPPED = {
-    cst.LessThan: lambda s, v: s > v,
-    cst.LessThanEqual: lambda s, v: s >= v,
-    cst.GreaterThan: lambda s, v: s < v,
-    cst.GreaterThanEqual: lambda s, v: s <= v,
-}
-_STATUS_BY_NAME = {**HTTP_STATUS_NAMES, **clients.EXTRA_STATUS_NAMES}
-
-
-def _class_attribute(cls: cst.ClassDef, name: str) -> cst.BaseExpression | None:
-    values = [
-        value
-        for statement in suite_statements(cls.body)
-        if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body
-        for target, value in assignment_pairs(small)
-        if target == name
-    ]
-    return values[0] if len(values) == 1 else None
-
-
-# -- what code does: requests, refreshes, raises ---------------------------------
-
-
-# Fields that hold only punctuation and whitespace.
-_LAYOUT_FIELD = re.compile(r"whitespace|^(lpar|rpar|comma|semicolon|colon|dot|equal)$")
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """A node's children, read from its fields: much cheaper than libcst's
-    visitors, which rebuild every node they pass."""
-    names = _CHILD_FIELDS.get(type(node))
-    if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node) if not _LAYOUT_FIELD.search(f.name)
-        )
-        _CHILD_FIELDS[type(node)] = names
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-def _descendants(node: cst.CSTNode, *, into_scopes: bool) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        for child in _children(stack.pop()):
-            yield child
-            if into_scopes or not isinstance(child, _SCOPES):
-                stack.append(child)
-
-
-@dataclass
-class _Found:
-    calls: list[cst.Call]
-    yields: bool
-
-
-def _calls(node: cst.CSTNode) -> _Found:
-    """Calls inside a node, not entering nested functions, classes or
-    lambdas, and whether it yields."""
-    found = _Found([], False)
-    for child in _descendants(node, into_scopes=False):
-        if isinstance(child, cst.Call):
-            found.calls.append(child)
-        elif isinstance(child, cst.Yield):
-            found.yields = True
-    return found
-
-
-def _is_refresh_name(name: str | None) -> bool:
-    if not name:
-        return False
-    lowered = name.lower()
-    return (
-        lowered in clients.REFRESH_CALL_NAMES
-        or lowered.startswith(clients.REFRESH_CALL_PREFIXES)
-        or lowered.startswith(clients.REFRESH_CALL_PREFIXES_EXTRA)
-    )
-
-
-def _has_credential_word(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in clients.CREDENTIAL_WORDS)
-
-
-def _words(text: str, words: tuple[str, ...]) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in words)
 
 
 # -- paths through a retry loop or a function -------------------------------------
@@ -510,7 +143,9 @@ class _End:
 class _FunctionReader:
     """Follows the paths of one function after each status check."""
 
-    def __init__(self, reader: _ClientReader, function: cst.FunctionDef, scope: _Scope):
+    def __init__(
+        self, reader: ClientReader, function: cst.FunctionDef, scope: NameScope
+    ):
         self.reader = reader
         self.status = reader.status
         self.module = reader.symbols.module
@@ -559,7 +194,7 @@ class _FunctionReader:
             return []
 
     def _is_retry_loop(self, loop: cst.For | cst.While) -> bool:
-        if not any(self.reader.is_request(call) for call in _calls(loop.body).calls):
+        if not any(self.reader.is_request(call) for call in calls_in(loop.body).calls):
             return False
         if isinstance(loop, cst.While):
             return True
@@ -648,23 +283,23 @@ class _FunctionReader:
         self, small: cst.BaseSmallStatement, state: _State
     ) -> tuple[_State, bool]:
         """Credentials obtained by a statement, and whether it tries again."""
-        found = _calls(small)
-        for target in _assigned_targets(small):
-            if _has_credential_word(target):
-                renews = not _assigns_none(small)
+        found = calls_in(small)
+        for target in assigned_targets(small):
+            if has_credential_word(target):
+                renews = not assigns_none(small)
                 state = self._refreshed(state, small, renews)
         retried = False
         for call in found.calls:
             name = terminal_name(call.func)
-            if _is_refresh_name(name):
+            if is_refresh_name(name):
                 state = self._refreshed(state, call, True)
             elif self.reader.is_request(call):
-                if _has_credential_word(self.code(call.func)) or _token_request(
+                if has_credential_word(self.code(call.func)) or _token_request(
                     self.code(call)
                 ):
                     state = self._refreshed(state, call, True)
                 elif state.check is not None:
-                    if _keyword(call, "auth") is not None:
+                    if keyword_argument(call, "auth") is not None:
                         # Sent again with other credentials.
                         state = self._refreshed(state, call, True)
                     retried = True
@@ -725,7 +360,7 @@ class _FunctionReader:
     def _named_values(self, test: cst.BaseExpression) -> Iterator[str]:
         """The values of the local names a test reads (``remaining`` in
         ``remaining == "0"`` after ``remaining = r.headers.get(...)``)."""
-        for name in _names(test):
+        for name in names_in(test):
             value = self.scope.local.get(name)
             if value is not None:
                 yield self.code(value)
@@ -774,14 +409,6 @@ class _FunctionReader:
             yield from self._run([suite_statements(handler.body), *after], handled)
 
 
-def _names(node: cst.CSTNode) -> list[str]:
-    return [
-        child.value
-        for child in _descendants(node, into_scopes=False)
-        if isinstance(child, cst.Name)
-    ]
-
-
 def _leaves_on_success(ends: list[_End]) -> bool:
     """A retry loop stops once a request succeeds; a loop that goes on
     after a success (``for _ in range(300): create(...)``) repeats work
@@ -790,19 +417,6 @@ def _leaves_on_success(ends: list[_End]) -> bool:
         not end.retries and (end.state.statuses is None or 200 in end.state.statuses)
         for end in ends
     )
-
-
-def _obtains_credentials(function: cst.FunctionDef) -> bool:
-    """Whether a function refreshes, re-issues or replaces credentials."""
-    for call in _calls(function.body).calls:
-        if _is_refresh_name(terminal_name(call.func)):
-            return True
-    for small in small_statements(suite_statements(function.body)):
-        if not _assigns_none(small) and any(
-            _has_credential_word(target) for target in _assigned_targets(small)
-        ):
-            return True
-    return False
 
 
 def _task_retry(exc: cst.BaseExpression | None) -> bool:
@@ -840,31 +454,6 @@ def _loops(body: list[cst.BaseStatement]) -> Iterator[cst.For | cst.While]:
             yield from _loops(block)
 
 
-def _assigned_targets(small: cst.BaseSmallStatement) -> Iterator[str]:
-    targets: list[cst.BaseExpression] = []
-    if isinstance(small, cst.Assign):
-        targets = [target.target for target in small.targets]
-    elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-        targets = [small.target]
-    for target in targets:
-        if isinstance(target, cst.Subscript):
-            for element in target.slice:
-                index = element.slice
-                if isinstance(index, cst.Index) and isinstance(
-                    index.value, cst.SimpleString
-                ):
-                    yield str(index.value.evaluated_value)
-            target = target.value
-        name = dotted_name(target)
-        if name:
-            yield name.rpartition(".")[2]
-
-
-def _assigns_none(small: cst.BaseSmallStatement) -> bool:
-    value = getattr(small, "value", None)
-    return isinstance(value, cst.Name) and value.value == "None"
-
-
 def _token_request(text: str) -> bool:
     lowered = text.lower()
     return "oauth" in lowered or "grant_type" in lowered or "/login" in lowered
@@ -873,16 +462,17 @@ def _token_request(text: str) -> bool:
 # -- the module ------------------------------------------------------------------
 
 
-class _ClientReader:
+class ClientReader:
     def __init__(self, symbols: ModuleSymbols) -> None:
         self.symbols = symbols
         self.imports = symbols.imports
-        self.status = _StatusReader(symbols)
+        self.status = StatusReader(symbols)
         self.client_module = symbols.imports.imports_any(clients.CLIENT_PACKAGES)
         self.facts = ClientFacts()
         self.client_names = _client_names(symbols)
         # Predicate functions a policy already reported through its argument.
         self.used_predicates: set[str] = set()
+        self.policies = PolicyReader(self)
 
     def read(self) -> ClientFacts:
         definitions = [
@@ -894,10 +484,10 @@ class _ClientReader:
         for function, cls in definitions:
             for decorator in function.decorators:
                 decorator_calls.add(id(decorator.decorator))
-                self._decorator(decorator.decorator, function, cls)
+                self.policies.decorator(decorator.decorator, function, cls)
         for call, caller, owner in _module_calls(self.symbols.module):
             if id(call) not in decorator_calls:
-                self._policy_call(call, caller, owner)
+                self.policies.call(call, caller, owner)
         for function, cls in definitions:
             if function.name.value.startswith("test"):
                 continue
@@ -938,12 +528,12 @@ class _ClientReader:
     def http_function(self, function: cst.FunctionDef) -> bool:
         if function.name.value in ("auth_flow", "async_auth_flow", "sync_auth_flow"):
             return True
-        return any(self.is_request(call) for call in _calls(function.body).calls)
+        return any(self.is_request(call) for call in calls_in(function.body).calls)
 
     def raises_on_error(self, node: cst.CSTNode, depth: int = 0) -> bool:
         """Whether code raises on a 4xx response: ``raise_for_status()``,
         aiohttp's ``raise_for_status=True``, or ``urlopen``."""
-        for call in _calls(node).calls:
+        for call in calls_in(node).calls:
             if terminal_name(call.func) == "raise_for_status":
                 return True
             if self.imports.qualify(call.func) == "urllib.request.urlopen":
@@ -988,8 +578,10 @@ class _ClientReader:
                 return True
         return False
 
-    def scope_of(self, function: cst.FunctionDef, cls: cst.ClassDef | None) -> _Scope:
-        scope = _Scope(function=function, cls=cls)
+    def scope_of(
+        self, function: cst.FunctionDef, cls: cst.ClassDef | None
+    ) -> NameScope:
+        scope = NameScope(function=function, cls=cls)
         seen: dict[str, list[cst.BaseExpression]] = {}
         for small in small_statements(suite_statements(function.body)):
             for name, value in assignment_pairs(small):
@@ -1006,7 +598,12 @@ class _ClientReader:
 
     # Hand-written retries ---------------------------------------------------------
 
-    def _hand_written(self, function: cst.FunctionDef, scope: _Scope) -> None:
+    def raised_on_auth_failure(self, function: cst.FunctionDef) -> frozenset[str]:
+        """Exception classes a function raises on a 401 or 403."""
+        scope = self.scope_of(function, None)
+        return _FunctionReader(self, function, scope).raised_on_auth_failure()
+
+    def _hand_written(self, function: cst.FunctionDef, scope: NameScope) -> None:
         reader = _FunctionReader(self, function, scope)
         by_check: dict[int, list[tuple[_End, str]]] = {}
         for end, shape in reader.read():
@@ -1048,13 +645,13 @@ class _ClientReader:
                 retried=StatusSet(frozenset(retried)),
                 renewed=StatusSet(frozenset(renewed)),
                 refreshed=refreshed and bool(retried),
-                rate_limited=_words(path_text, clients.RATE_LIMIT_WORDS),
-                expiry=_words(path_text, clients.EXPIRY_WORDS),
+                rate_limited=mentions(path_text, clients.RATE_LIMIT_WORDS),
+                expiry=mentions(path_text, clients.EXPIRY_WORDS),
                 shape=shape or "credential refresh",
             )
         )
 
-    def _retry_function(self, function: cst.FunctionDef, scope: _Scope) -> None:
+    def _retry_function(self, function: cst.FunctionDef, scope: NameScope) -> None:
         """A project's own ``should_retry(response)``: each check whose
         ``True`` answer asks for another attempt."""
         function_text = self.symbols.module.code_for_node(function)
@@ -1065,14 +662,14 @@ class _ClientReader:
                     retried=StatusSet(statuses),
                     renewed=StatusSet(frozenset()),
                     refreshed=False,
-                    rate_limited=_words(function_text, clients.RATE_LIMIT_WORDS),
-                    expiry=_words(function_text, clients.EXPIRY_WORDS),
+                    rate_limited=mentions(function_text, clients.RATE_LIMIT_WORDS),
+                    expiry=mentions(function_text, clients.EXPIRY_WORDS),
                     shape="retry predicate",
                 )
             )
 
     def _predicate_checks(
-        self, function: cst.FunctionDef, scope: _Scope
+        self, function: cst.FunctionDef, scope: NameScope
     ) -> Iterator[tuple[cst.CSTNode, frozenset[int]]]:
         """Status checks of a predicate function that make it answer true."""
         for statement in _flat_statements(suite_statements(function.body)):
@@ -1093,7 +690,7 @@ class _ClientReader:
         """The statuses for which a predicate (a lambda or a function of the
         project) answers true."""
         if isinstance(node, cst.Lambda):
-            condition = self.status.condition(node.body, _Scope(cls=cls))
+            condition = self.status.condition(node.body, NameScope(cls=cls))
             return condition.statuses if condition is not None else None
         function: cst.FunctionDef | None = None
         name = dotted_name(node)
@@ -1119,337 +716,6 @@ class _ClientReader:
         if not found:
             return None
         return frozenset().union(*found)
-
-    # Library policies ---------------------------------------------------------------
-
-    def _add_policy(
-        self,
-        node: cst.CSTNode,
-        statuses: frozenset[int] | None,
-        what: str,
-        refreshes: bool = False,
-        wrapped: cst.FunctionDef | None = None,
-    ) -> None:
-        if not statuses:
-            return
-        if not (statuses & AUTH_STATUSES):
-            return
-        renews = wrapped is not None and _obtains_credentials(wrapped)
-        self.facts.policies.append(
-            RetryPolicy(node, StatusSet(statuses), what, refreshes, renews)
-        )
-
-    def _policy_call(
-        self, call: cst.Call, function: cst.FunctionDef | None, cls: cst.ClassDef | None
-    ) -> None:
-        qualified = self.qualify(call.func)
-        scope = (
-            self.scope_of(function, cls) if function is not None else _Scope(cls=cls)
-        )
-        if qualified in clients.URLLIB3_RETRY:
-            self._urllib3_retry(call, scope)
-        elif qualified in clients.AIOHTTP_RETRY_OPTIONS:
-            argument = _keyword(call, "statuses")
-            if argument is not None:
-                self._add_policy(
-                    argument,
-                    self.status.members(argument, scope),
-                    "aiohttp-retry `statuses`",
-                )
-        elif qualified in clients.REFRESHING_SESSIONS:
-            argument = _keyword(call, "refresh_status_codes")
-            if argument is not None:
-                statuses = self.status.members(argument, scope)
-                if statuses is not None and 403 in statuses:
-                    self._add_policy(
-                        argument,
-                        statuses,
-                        "`refresh_status_codes`",
-                        refreshes=True,
-                    )
-        elif qualified in clients.GOOGLE_RETRY:
-            argument = _keyword(call, "predicate") or _positional(call, 0)
-            if argument is not None:
-                self._add_policy(
-                    argument,
-                    self._google_predicate(argument),
-                    "google-api-core `Retry(predicate=...)`",
-                )
-        elif qualified in clients.TENACITY_RETRY:
-            self._tenacity(call, None, cls)
-
-    def _urllib3_retry(self, call: cst.Call, scope: _Scope) -> None:
-        for name in clients.RETRY_COUNT_ARGUMENTS:
-            count = _keyword(call, name)
-            if count is not None and dotted_name(count) in ("False", "0"):
-                return
-            if isinstance(count, cst.Integer) and count.value == "0":
-                return
-        argument = _keyword(call, "status_forcelist")
-        if argument is None:
-            return
-        self._add_policy(
-            argument, self.status.members(argument, scope), "`status_forcelist`"
-        )
-
-    def _google_predicate(self, node: cst.BaseExpression) -> frozenset[int] | None:
-        if not isinstance(node, cst.Call):
-            return None
-        if self.qualify(node.func) not in clients.GOOGLE_IF_EXCEPTION_TYPE:
-            return None
-        return self._exception_statuses(
-            [arg.value for arg in node.args], raises=True, raised=frozenset()
-        )
-
-    def _exception_statuses(
-        self,
-        types: list[cst.BaseExpression],
-        *,
-        raises: bool,
-        raised: frozenset[str],
-    ) -> frozenset[int]:
-        """Statuses retried by retrying these exception types around code
-        that ``raises`` on 4xx (or raises ``raised`` classes on 4xx)."""
-        found: set[int] = set()
-        for node in _flatten_types(types):
-            qualified = self.qualify(node)
-            if qualified in clients.STATUS_EXCEPTIONS:
-                found.add(clients.STATUS_EXCEPTIONS[qualified])
-            elif self._raises_type(qualified, node, raises, raised):
-                found |= ERROR_STATUSES
-        return frozenset(found)
-
-    def _raises_type(
-        self,
-        qualified: str,
-        node: cst.BaseExpression,
-        raises: bool,
-        raised: frozenset[str],
-    ) -> bool:
-        """Whether code that ``raises`` (or raises ``raised`` classes) on
-        4xx raises an exception of this type for a 4xx."""
-        if qualified.startswith("google.api_core.exceptions."):
-            # The Google client libraries raise these for every error status.
-            return qualified in clients.HTTP_ERROR_TYPES
-        if qualified in clients.HTTP_ERROR_TYPES:
-            return raises
-        if qualified in clients.CATCH_ALL:
-            return raises or bool(raised)
-        return terminal_name(node) in raised
-
-    def _decorator(
-        self,
-        node: cst.BaseExpression,
-        function: cst.FunctionDef,
-        cls: cst.ClassDef | None,
-    ) -> None:
-        call = node if isinstance(node, cst.Call) else None
-        qualified = self.qualify(call.func if call is not None else node)
-        if qualified == "tenacity.retry":
-            self._tenacity(call, function, cls, bare=node)
-        elif qualified in clients.BACKOFF_ON_EXCEPTION and call is not None:
-            self._backoff_exception(call, function, cls)
-        elif qualified in clients.BACKOFF_ON_PREDICATE and call is not None:
-            self._backoff_predicate(call, function, cls)
-        elif call is not None and _keyword(call, "autoretry_for") is not None:
-            self._celery_task(call, function)
-        elif qualified in clients.STAMINA_RETRY and call is not None:
-            argument = _keyword(call, "on")
-            if argument is not None:
-                statuses = self._types_or_predicate(argument, function, cls)
-                self._add_policy(argument, statuses, "stamina `on=`", wrapped=function)
-
-    def _celery_task(self, call: cst.Call, function: cst.FunctionDef) -> None:
-        """A Celery task that runs again on the ``autoretry_for`` exceptions."""
-        argument = _keyword(call, "autoretry_for")
-        assert argument is not None
-        raises, raised = self._raised(function)
-        statuses = self._exception_statuses([argument], raises=raises, raised=raised)
-        self._add_policy(argument, statuses, "Celery `autoretry_for`", wrapped=function)
-
-    def _raised(self, function: cst.FunctionDef | None) -> tuple[bool, frozenset[str]]:
-        if function is None:
-            return False, frozenset()
-        return self.raises_on_error(function.body), self._raised_on_status(function)
-
-    def _raised_on_status(self, function: cst.FunctionDef) -> frozenset[str]:
-        """Exception classes the function raises on a 401 or 403."""
-        scope = self.scope_of(function, None)
-        return _FunctionReader(self, function, scope).raised_on_auth_failure()
-
-    def _tenacity(
-        self,
-        call: cst.Call | None,
-        function: cst.FunctionDef | None,
-        cls: cst.ClassDef | None,
-        bare: cst.BaseExpression | None = None,
-    ) -> None:
-        raises, raised = self._raised(function)
-        argument = _keyword(call, "retry") if call is not None else None
-        if argument is None:
-            # No ``retry=``: tenacity retries every exception.
-            if function is None or not (raises or raised):
-                return
-            node = bare if bare is not None else call
-            assert node is not None
-            self._add_policy(
-                node,
-                ERROR_STATUSES,
-                "tenacity `@retry` without `retry=`",
-                wrapped=function,
-            )
-            return
-        statuses = self._tenacity_strategy(argument, cls, raises, raised)
-        self._add_policy(argument, statuses, "tenacity `retry=`", wrapped=function)
-
-    def _tenacity_strategy(
-        self,
-        node: cst.BaseExpression,
-        cls: cst.ClassDef | None,
-        raises: bool,
-        raised: frozenset[str],
-    ) -> frozenset[int] | None:
-        if isinstance(node, cst.BinaryOperation):
-            left = self._tenacity_strategy(node.left, cls, raises, raised)
-            right = self._tenacity_strategy(node.right, cls, raises, raised)
-            if isinstance(node.operator, cst.BitOr):
-                return _union(left, right)
-            if isinstance(node.operator, cst.BitAnd):
-                return left & right if left is not None and right is not None else None
-            return None
-        if not isinstance(node, cst.Call):
-            return None
-        qualified = self.qualify(node.func)
-        args = [arg.value for arg in node.args if arg.keyword is None]
-        if qualified in clients.TENACITY_ANY or qualified in clients.TENACITY_ALL:
-            parts = [self._tenacity_strategy(a, cls, raises, raised) for a in args]
-            if qualified in clients.TENACITY_ANY:
-                result: frozenset[int] | None = None
-                for part in parts:
-                    result = _union(result, part)
-                return result
-            if any(part is None for part in parts) or not parts:
-                return None
-            return frozenset.intersection(*parts)  # type: ignore[arg-type]
-        if qualified in clients.TENACITY_IF_EXCEPTION_TYPE:
-            types = args or [_keyword(node, "exception_types") or cst.Name("Exception")]
-            return self._exception_statuses(types, raises=raises, raised=raised)
-        if qualified in clients.TENACITY_IF_NOT_EXCEPTION_TYPE:
-            spared = self._exception_statuses(args, raises=raises, raised=raised)
-            if spared:
-                return frozenset()
-            return ERROR_STATUSES if raises or raised else frozenset()
-        if (
-            qualified in clients.TENACITY_IF_RESULT
-            or qualified in clients.TENACITY_IF_EXCEPTION
-        ):
-            predicate = args[0] if args else _keyword(node, "predicate")
-            if predicate is None:
-                return None
-            return self.predicate_statuses(predicate, cls)
-        return None
-
-    def _backoff_exception(
-        self, call: cst.Call, function: cst.FunctionDef, cls: cst.ClassDef | None
-    ) -> None:
-        argument = _keyword(call, "exception") or _positional(call, 1)
-        if argument is None:
-            return
-        raises, raised = self._raised(function)
-        statuses = self._exception_statuses([argument], raises=raises, raised=raised)
-        giveup = _keyword(call, "giveup")
-        if giveup is not None and statuses:
-            spared = self.predicate_statuses(giveup, cls)
-            if spared is None:
-                return  # A give-up rule we cannot read may well stop on 4xx.
-            statuses = statuses - spared
-        self._add_policy(argument, statuses, "backoff `on_exception`", wrapped=function)
-
-    def _backoff_predicate(
-        self, call: cst.Call, function: cst.FunctionDef, cls: cst.ClassDef | None
-    ) -> None:
-        predicate = _keyword(call, "predicate") or _positional(call, 1)
-        if predicate is None or self.qualify(predicate) == "operator.not_":
-            # The default predicate retries a falsy result, and a
-            # ``requests.Response`` is falsy for every status of 400 and up.
-            if self._returns_requests_response(function):
-                self._add_policy(
-                    predicate or call,
-                    ERROR_STATUSES,
-                    "backoff `on_predicate` with its default predicate",
-                )
-            return
-        self._add_policy(
-            predicate,
-            self.predicate_statuses(predicate, cls),
-            "backoff `on_predicate`",
-            wrapped=function,
-        )
-
-    def _returns_requests_response(self, function: cst.FunctionDef) -> bool:
-        scope = self.scope_of(function, None)
-        for small in small_statements(suite_statements(function.body)):
-            if not isinstance(small, cst.Return) or small.value is None:
-                continue
-            value = small.value
-            if isinstance(value, cst.Name) and value.value in scope.local:
-                value = scope.local[value.value]
-            if isinstance(value, cst.Call) and self._requests_call(value):
-                return True
-        return False
-
-    def _requests_call(self, call: cst.Call) -> bool:
-        qualified = self.imports.qualify(call.func) or ""
-        if qualified.startswith("requests."):
-            return True
-        return self.imports.imports_any(("requests",)) and self.is_request(call)
-
-    def _types_or_predicate(
-        self,
-        node: cst.BaseExpression,
-        function: cst.FunctionDef,
-        cls: cst.ClassDef | None,
-    ) -> frozenset[int] | None:
-        if isinstance(node, cst.Lambda) or (
-            isinstance(node, cst.Name) and node.value in self.symbols.functions
-        ):
-            return self.predicate_statuses(node, cls)
-        raises, raised = self._raised(function)
-        return self._exception_statuses([node], raises=raises, raised=raised)
-
-
-def _union(
-    left: frozenset[int] | None, right: frozenset[int] | None
-) -> frozenset[int] | None:
-    if left is None:
-        return right
-    if right is None:
-        return left
-    return left | right
-
-
-def _flatten_types(types: list[cst.BaseExpression]) -> Iterator[cst.BaseExpression]:
-    for node in types:
-        if isinstance(node, (cst.Tuple, cst.List)):
-            yield from _flatten_types([element.value for element in node.elements])
-        else:
-            yield node
-
-
-def _keyword(call: cst.Call | None, name: str) -> cst.BaseExpression | None:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
-def _positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
-    positional = [
-        arg.value for arg in call.args if arg.keyword is None and not arg.star
-    ]
-    return positional[index] if index < len(positional) else None
 
 
 def _flat_statements(body: list[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
@@ -1487,7 +753,7 @@ def _module_calls(module: cst.Module) -> list[_CallSite]:
     ] = [(module, None, None, None)]
     while stack:
         node, function, owner, body_of = stack.pop()
-        for child in _children(node):
+        for child in children(node):
             if isinstance(child, cst.FunctionDef):
                 stack.append((child, child, body_of, None))
             elif isinstance(child, cst.ClassDef):
@@ -1540,7 +806,7 @@ def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
             symbols.imports.qualify(node.func) in clients.CLIENT_CONSTRUCTORS
         )
 
-    for node in _descendants(symbols.module, into_scopes=True):
+    for node in descendants(symbols.module, into_scopes=True):
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign) and is_client(node.value):
             targets = [target.target for target in node.targets]
