@@ -26,7 +26,7 @@ AUTH_STATUSES = frozenset({401, 403})
 
 
 # How far names are followed to a set of statuses.
-MAX_DEPTH = 4
+MAX_DEPTH = 8
 # Names an ``except`` clause or a predicate commonly gives an HTTP error.
 ERROR_NAMES = frozenset({"e", "ex", "exc", "err", "error", "exception", "http_error"})
 
