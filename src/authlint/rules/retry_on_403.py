@@ -91,14 +91,21 @@ class RetryOn403(Rule):
       <https://cwe.mitre.org/data/definitions/280.html>
 
     ## Known problems
-    - A function mentioning rate limits, quotas or `Retry-After` anywhere is
-      taken to retry 403 for a rate limit, even when the evidence guards
-      another branch.
-    - urllib3 retries a listed status only for its `allowed_methods`; the
-      method list is not read, since its default (GET, PUT, DELETE, ...) is
-      where 403 retries hurt.
+    - Wording about rate limits, quotas or `Retry-After` in the check, in a
+      name the check reads, or in the code between the check and the retry
+      is taken as a rate-limit retry, even when it only logs.
+    - urllib3 retries a listed status only for the methods in
+      `allowed_methods` (by default GET, PUT, DELETE, HEAD, OPTIONS and TRACE;
+      an empty list or `None` means every method). Any list retries some
+      requests, so the method list is not read; only `total=0`, `status=0`
+      or `total=False` turn a policy's status retries off.
     - Loops that iterate over items (`for url in urls`) are not retry loops:
-      their `continue` moves on, so they are never flagged.
+      their `continue` moves on, so they are never flagged. A loop is a retry
+      loop only if a successful request leaves it, so a paging loop
+      (`while url:` that moves to the next page) that `continue`s on 403
+      is missed.
+    - Files under `tests/` and files named `test_*.py` or `conftest.py` are
+      not checked: tests mock refusals and poll their own servers.
     - Status sets computed at runtime, and predicates in other modules, are
       not followed.
     """
