@@ -87,11 +87,14 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
 
 
 def names_in(node: cst.CSTNode) -> list[str]:
-    return [
+    """The names a node reads or binds, itself included."""
+    found = [node.value] if isinstance(node, cst.Name) else []
+    found.extend(
         child.value
         for child in descendants(node, into_scopes=False)
         if isinstance(child, cst.Name)
-    ]
+    )
+    return found
 
 
 def obtains_credentials(function: cst.FunctionDef) -> bool:

@@ -130,6 +130,8 @@ class _State:
     # something else: that path may never run for those statuses.
     complement: bool = False
     unsure: bool = False
+    # Names the path assigns or calls a method on since the loop began.
+    touched: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,9 @@ class _FunctionReader:
         for loop in _loops(body):
             if self._is_retry_loop(loop):
                 loop_ends = self._start(suite_statements(loop.body), True)
-                if _leaves_on_success(loop_ends):
-                    ends.extend((end, "retry loop") for end in loop_ends)
+                if not _leaves_on_success(loop_ends):
+                    loop_ends = _same_request_again(loop, loop_ends)
+                ends.extend((end, "retry loop") for end in loop_ends)
         return ends
 
     def raised_on_auth_failure(self) -> frozenset[str]:
@@ -268,6 +271,7 @@ class _FunctionReader:
                         yield _End(False, state, "HTTPError")
                         return
                     state = replace(state, statuses=kept)
+            state = replace(state, touched=state.touched | _touched(small))
             state, retried = self._effects(small, state)
             if retried:
                 self._count()
@@ -435,6 +439,39 @@ def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
         and isinstance(small.value, cst.Call)
         and terminal_name(small.value.func) == "raise_for_status"
     )
+
+
+def _same_request_again(loop: cst.For | cst.While, ends: list[_End]) -> list[_End]:
+    """The ends of a loop that does not stop on success (``while url:``
+    paging on to the next page) that go round with nothing its condition
+    reads changed: the same request once more."""
+    if not isinstance(loop, cst.While):
+        return []
+    condition = frozenset(names_in(loop.test))
+    if not condition:
+        return []
+    return [end for end in ends if end.retries and not (end.state.touched & condition)]
+
+
+def _touched(small: cst.BaseSmallStatement) -> frozenset[str]:
+    """Names a statement assigns, or calls a method on (``queue.pop()``)."""
+    names: set[str] = set()
+    for target in _assignment_targets(small):
+        names.update(names_in(target))
+    for call in calls_in(small).calls:
+        if isinstance(call.func, cst.Attribute):
+            receiver = dotted_name(call.func.value)
+            if receiver:
+                names.add(receiver.split(".")[0])
+    return frozenset(names)
+
+
+def _assignment_targets(small: cst.BaseSmallStatement) -> list[cst.BaseExpression]:
+    if isinstance(small, cst.Assign):
+        return [target.target for target in small.targets]
+    if isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+        return [small.target]
+    return []
 
 
 def _exits(small: cst.BaseSmallStatement) -> bool:

@@ -100,10 +100,10 @@ class RetryOn403(Rule):
       requests, so the method list is not read; only `total=0`, `status=0`
       or `total=False` turn a policy's status retries off.
     - Loops that iterate over items (`for url in urls`) are not retry loops:
-      their `continue` moves on, so they are never flagged. A loop is a retry
-      loop only if a successful request leaves it, so a paging loop
-      (`while url:` that moves to the next page) that `continue`s on 403
-      is missed.
+      their `continue` moves on, so they are never flagged. A `while` loop
+      that goes on after a success (paging with `while url:`) retries only
+      where nothing its condition reads has changed since the loop began;
+      a change made through another name is not seen.
     - Files under `tests/` and files named `test_*.py` or `conftest.py` are
       not checked: tests mock refusals and poll their own servers.
     - Status sets computed at runtime, and predicates in other modules, are
