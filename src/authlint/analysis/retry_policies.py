@@ -125,11 +125,34 @@ class PolicyReader:
             if isinstance(count, cst.Integer) and count.value == "0":
                 return
         argument = keyword_argument(call, "status_forcelist")
-        if argument is None:
+        if argument is not None:
+            statuses = self.status.members(argument, scope)
+            self._add_policy(argument, statuses, "`status_forcelist`")
             return
-        self._add_policy(
-            argument, self.status.members(argument, scope), "`status_forcelist`"
-        )
+        for arg in call.args:
+            # ``Retry(**RETRY_SETTINGS)`` with a dictionary kept in a constant.
+            if arg.star == "**":
+                value = self._settings_entry(arg.value, "status_forcelist", scope)
+                if value is not None:
+                    statuses = self.status.members(value, scope)
+                    self._add_policy(arg.value, statuses, "`status_forcelist`")
+
+    def _settings_entry(
+        self, node: cst.BaseExpression, key: str, scope: NameScope
+    ) -> cst.BaseExpression | None:
+        settings: cst.BaseExpression | None = node
+        if isinstance(node, cst.Name):
+            settings = scope.local.get(node.value) or self.symbols.constant(node.value)
+        if not isinstance(settings, cst.Dict):
+            return None
+        for element in settings.elements:
+            if (
+                isinstance(element, cst.DictElement)
+                and isinstance(element.key, cst.SimpleString)
+                and element.key.evaluated_value == key
+            ):
+                return element.value
+        return None
 
     def _google_predicate(self, node: cst.BaseExpression) -> frozenset[int] | None:
         if not isinstance(node, cst.Call):
