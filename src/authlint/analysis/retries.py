@@ -50,6 +50,8 @@ from authlint.analysis.symbols import (
 from authlint.frameworks import clients
 
 _MAX_PATHS = 256
+# A retry for "everything but" longer than this was not chosen status by status.
+_FEW_STATUSES = 3
 _RETRY_FUNCTION = re.compile(
     r"(should|is|needs|can|must)_?retry|retryable|retriable", re.IGNORECASE
 )
@@ -441,6 +443,13 @@ def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
     )
 
 
+def _incidental(statuses: frozenset[int]) -> bool:
+    """Whether "every status the checks did not name" is a long list that
+    holds 401 or 403 only by accident (it left out 400, 403 and 404, say),
+    rather than every error (a blanket retry) or a chosen few."""
+    return len(statuses) > _FEW_STATUSES and not StatusSet(statuses).blanket
+
+
 def _same_request_again(loop: cst.For | cst.While, ends: list[_End]) -> list[_End]:
     """The ends of a loop that does not stop on success (``while url:``
     paging on to the next page) that go round with nothing its condition
@@ -661,7 +670,7 @@ class ClientReader:
         for end, end_shape in ends:
             state = end.state
             assert state.statuses is not None
-            if state.complement and state.unsure:
+            if state.complement and (state.unsure or _incidental(state.statuses)):
                 continue
             if state.renewed_after_check:
                 renewed |= state.statuses
