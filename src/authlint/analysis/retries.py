@@ -134,6 +134,8 @@ class _State:
     unsure: bool = False
     # Names the path assigns or calls a method on since the loop began.
     touched: frozenset[str] = frozenset()
+    # The URL argument of the first request on the path, as written.
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -304,16 +306,33 @@ class _FunctionReader:
                     self.code(call)
                 ):
                     state = self._refreshed(state, call, True)
-                elif state.check is not None:
+                elif state.check is None:
+                    state = replace(state, target=state.target or _target(call))
+                elif state.target is None or _target(call) in (None, state.target):
                     if keyword_argument(call, "auth") is not None:
                         # Sent again with other credentials.
                         state = self._refreshed(state, call, True)
                     retried = True
-            elif state.check is not None and self._is_recursion(call):
+            elif (
+                state.check is not None
+                and self._is_recursion(call)
+                and self._same_arguments(call)
+            ):
                 retried = True
         if found.yields and self.auth_flow and state.check is not None:
             retried = True
         return state, retried
+
+    def _same_arguments(self, call: cst.Call) -> bool:
+        """Whether a recursive call asks for the same thing again: its
+        arguments are the function's own parameters, counters on them
+        (``retries - 1``) or constants, not a next page."""
+        params = {param.name.value for param in _all_params(self.function)}
+        for arg in call.args:
+            names = set(names_in(arg.value))
+            if names and not names <= params | {"self", "cls", "True", "False", "None"}:
+                return False
+        return True
 
     def _refreshed(self, state: _State, node: cst.CSTNode, renews: bool) -> _State:
         return replace(
@@ -441,6 +460,37 @@ def _raises_for_status(small: cst.BaseSmallStatement) -> bool:
         and isinstance(small.value, cst.Call)
         and terminal_name(small.value.func) == "raise_for_status"
     )
+
+
+def _target(call: cst.Call) -> str | None:
+    """The URL a request call is sent to, as written: its first argument
+    that is neither a method name nor a keyword."""
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            value = arg.value
+            if isinstance(value, cst.SimpleString) and value.evaluated_value in (
+                "GET",
+                "POST",
+                "PUT",
+                "PATCH",
+                "DELETE",
+                "HEAD",
+                "OPTIONS",
+            ):
+                continue
+            return " ".join(cst.Module([]).code_for_node(value).split())
+        if arg.keyword is not None and arg.keyword.value == "url":
+            return " ".join(cst.Module([]).code_for_node(arg.value).split())
+    return None
+
+
+def _all_params(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    listed = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            listed.append(star)
+    return listed
 
 
 def _incidental(statuses: frozenset[int]) -> bool:
