@@ -103,9 +103,27 @@ def obtains_credentials(function: cst.FunctionDef) -> bool:
         if is_refresh_name(terminal_name(call.func)):
             return True
     for small in small_statements(suite_statements(function.body)):
-        if not assigns_none(small) and any(
-            has_credential_word(target) for target in assigned_targets(small)
+        # Only state that outlives the call counts: ``self.token = ...``, not
+        # a local ``headers["Authorization"]`` built for one request.
+        if (
+            isinstance(small, (cst.Assign, cst.AnnAssign))
+            and not assigns_none(small)
+            and _keeps_state(small)
+            and any(has_credential_word(target) for target in assigned_targets(small))
         ):
+            return True
+    return False
+
+
+def _keeps_state(small: cst.Assign | cst.AnnAssign) -> bool:
+    targets = (
+        [target.target for target in small.targets]
+        if isinstance(small, cst.Assign)
+        else [small.target]
+    )
+    for target in targets:
+        held = target.value if isinstance(target, cst.Subscript) else target
+        if isinstance(held, cst.Attribute):
             return True
     return False
 

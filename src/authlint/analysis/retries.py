@@ -29,6 +29,7 @@ from authlint.analysis.client_nodes import (
     keyword_argument,
     mentions,
     names_in,
+    obtains_credentials,
 )
 from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.retry_policies import PolicyReader, RetryPolicy
@@ -299,7 +300,7 @@ class _FunctionReader:
         retried = False
         for call in found.calls:
             name = terminal_name(call.func)
-            if is_refresh_name(name):
+            if is_refresh_name(name) or self._calls_refresh(call):
                 state = self._refreshed(state, call, True)
             elif self.reader.is_request(call):
                 if has_credential_word(self.code(call.func)) or _token_request(
@@ -322,6 +323,16 @@ class _FunctionReader:
         if found.yields and self.auth_flow and state.check is not None:
             retried = True
         return state, retried
+
+    def _calls_refresh(self, call: cst.Call) -> bool:
+        """A call to the project's own function that obtains credentials
+        (``self._bearer(scope)`` assigning ``self.token``)."""
+        callee = self.reader.own_function(call)
+        return (
+            callee is not None
+            and callee is not self.function
+            and obtains_credentials(callee)
+        )
 
     def _same_arguments(self, call: cst.Call) -> bool:
         """Whether a recursive call asks for the same thing again: its
@@ -641,13 +652,13 @@ class ClientReader:
                     and dotted_name(arg.value) == "True"
                 ):
                     return True
-            callee = self._own_function(call)
+            callee = self.own_function(call)
             if callee is not None and depth < 1:
                 if self.raises_on_error(callee.body, depth + 1):
                     return True
         return False
 
-    def _own_function(self, call: cst.Call) -> cst.FunctionDef | None:
+    def own_function(self, call: cst.Call) -> cst.FunctionDef | None:
         func = call.func
         if isinstance(func, cst.Name):
             return self.symbols.functions.get(func.value)
