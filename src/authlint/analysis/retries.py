@@ -128,6 +128,8 @@ class _State:
     refresh: RefreshEvidence | None = None
     renewed_after_check: bool = False
     text: tuple[str, ...] = ()
+    # The conditions among ``text``: the check and the tests after it.
+    guards: tuple[str, ...] = ()
     # The statuses are what a check did not match (``!= 200``, the code
     # after ``if r.ok: return``), and the path then passed a condition on
     # something else: that path may never run for those statuses.
@@ -366,6 +368,7 @@ class _FunctionReader:
     ) -> Iterator[_End]:
         condition = self.status.condition(statement.test, self.scope)
         text = (*state.text, self.code(statement.test))
+        guards = (*state.guards, self.code(statement.test))
         if isinstance(statement.orelse, cst.Else):
             otherwise = suite_statements(statement.orelse.body)
         elif isinstance(statement.orelse, cst.If):
@@ -374,7 +377,9 @@ class _FunctionReader:
             otherwise = []
 
         if condition is None:
-            inner = replace(state, text=text, unsure=state.check is not None)
+            inner = replace(
+                state, text=text, guards=guards, unsure=state.check is not None
+            )
             yield from self._run([suite_statements(statement.body), *rest], inner)
             yield from self._run([otherwise, *rest], inner)
             return
@@ -390,7 +395,7 @@ class _FunctionReader:
             )
             skipped = replace(skipped, complement=True)
         else:
-            skipped = replace(state, text=text)
+            skipped = replace(state, text=text, guards=guards)
         yield from self._run([otherwise, *rest], skipped)
 
     def _named_values(self, test: cst.BaseExpression) -> Iterator[str]:
@@ -415,6 +420,7 @@ class _FunctionReader:
             check=check,
             renewed_after_check=False,
             text=text,
+            guards=text,
             complement=False,
             unsure=False,
         )
@@ -502,6 +508,14 @@ def _all_params(function: cst.FunctionDef) -> list[cst.Param]:
         if isinstance(star, cst.Param):
             listed.append(star)
     return listed
+
+
+def _rate_limited(retried: set[int], guards: list[str], path_text: str) -> bool:
+    """Rate-limit wording in a condition guards the retry; elsewhere on the
+    path (``sleep(Retry-After)``) it speaks for 429 when 429 is retried too."""
+    if mentions(" ".join(guards), clients.RATE_LIMIT_WORDS):
+        return True
+    return 429 not in retried and mentions(path_text, clients.RATE_LIMIT_WORDS)
 
 
 def _incidental(statuses: frozenset[int]) -> bool:
@@ -727,19 +741,21 @@ class ClientReader:
         renewed: set[int] = set()
         refreshed = True
         texts: list[str] = []
+        guards: list[str] = []
         shape = ""
         for end, end_shape in ends:
             state = end.state
             assert state.statuses is not None
             if state.complement and (state.unsure or _incidental(state.statuses)):
                 continue
+            if state.renewed_after_check or end.retries:
+                texts.extend(state.text)
+                guards.extend(state.guards)
             if state.renewed_after_check:
                 renewed |= state.statuses
-                texts.extend(state.text)
             if end.retries:
                 retried |= state.statuses
                 refreshed = refreshed and state.refresh is not None
-                texts.extend(state.text)
                 shape = shape or end_shape
         if not retried and not renewed:
             return
@@ -752,7 +768,7 @@ class ClientReader:
                 retried=StatusSet(frozenset(retried)),
                 renewed=StatusSet(frozenset(renewed)),
                 refreshed=refreshed and bool(retried),
-                rate_limited=mentions(path_text, clients.RATE_LIMIT_WORDS),
+                rate_limited=_rate_limited(retried, guards, path_text),
                 expiry=mentions(path_text, clients.EXPIRY_WORDS),
                 shape=shape or "credential refresh",
             )

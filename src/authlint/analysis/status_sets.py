@@ -19,8 +19,10 @@ from authlint.frameworks.http import HTTP_STATUS_NAMES
 SAMPLE = frozenset(
     {200, 204, 302, 304, 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503}
 )
-# A set holding all of these retries "every client error", not chosen ones.
-EVERY_4XX = frozenset({400, 401, 403, 404, 409, 422})
+# A set holding 401, 403 and most of the other client errors retries "every
+# client error" (``!= 404`` included), not chosen statuses.
+OTHER_4XX = frozenset({400, 404, 409, 422})
+MOST_OTHER_4XX = 3
 ERROR_STATUSES = frozenset(s for s in SAMPLE if s >= 400)
 AUTH_STATUSES = frozenset({401, 403})
 
@@ -43,7 +45,9 @@ class StatusSet:
     @property
     def blanket(self) -> bool:
         """Every client error, rather than chosen statuses."""
-        return self.statuses >= EVERY_4XX
+        return self.statuses >= AUTH_STATUSES and (
+            len(self.statuses & OTHER_4XX) >= MOST_OTHER_4XX
+        )
 
 
 @dataclass
