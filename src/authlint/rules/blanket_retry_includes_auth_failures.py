@@ -29,8 +29,12 @@ class BlanketRetryIncludesAuthFailures(Rule):
       `raise_for_status()`;
     - urllib3 `Retry(status_forcelist=range(400, 600))` and the like;
     - a hand-written retry loop that retries every non-success status
-      (`if not response.ok`, `!= 200`, `>= 400`) or every `HTTPError` raised
-      by `raise_for_status()`.
+      (`if not response.ok`, `!= 200`, `>= 400`, every error but 404) or
+      every `HTTPError` raised by `raise_for_status()`.
+
+    A set of statuses is a blanket when it holds 401, 403 and most other
+    client errors (at least three of 400, 404, 409 and 422); a written list
+    such as `[401, 403, 429]` is reported as AUT301 and AUT302 instead.
 
     A blanket policy is reported here alone, not also as AUT301 or AUT302.
     A function that never raises on an HTTP status (it reads a file, say) is

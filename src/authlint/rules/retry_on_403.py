@@ -92,8 +92,9 @@ class RetryOn403(Rule):
 
     ## Known problems
     - Wording about rate limits, quotas or `Retry-After` in the check, in a
-      name the check reads, or in the code between the check and the retry
-      is taken as a rate-limit retry, even when it only logs.
+      name the check reads or in a later condition is taken as a rate-limit
+      guard; in other code between the check and the retry it counts only
+      when 429 is not retried as well, even when it only logs.
     - urllib3 retries a listed status only for the methods in
       `allowed_methods` (by default GET, PUT, DELETE, HEAD, OPTIONS and TRACE;
       an empty list or `None` means every method). Any list retries some
