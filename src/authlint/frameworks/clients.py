@@ -252,7 +252,19 @@ REFRESH_CALL_NAMES = frozenset(
 REFRESH_CALL_PREFIXES_EXTRA = ("acquire_token", "_acquire_token")
 # Words in an assigned name that hold credentials (``self._token = None``,
 # ``headers["Authorization"] = ...``).
-CREDENTIAL_WORDS = ("token", "authorization", "credential", "bearer", "jwt", "auth")
+CREDENTIAL_WORDS = (
+    "token",
+    "authorization",
+    "credential",
+    "bearer",
+    "jwt",
+    "auth",
+    "password",
+    "passwd",
+    "api_key",
+    "apikey",
+    "secret",
+)
 
 # Evidence that a 403 (or 401) is the service's way of saying "slow down":
 # GitHub and Google APIs answer rate limits with 403.
