@@ -71,6 +71,7 @@ def test_members_follow_module_constants_and_set_operations() -> None:
         ("client_test.py", True),
         ("src/app/client.py", False),
         ("src/app/contest.py", False),
+        ("/home/me/test/checkouts/app/client.py", False),
     ],
 )
 def test_test_files(path: str, expected: bool) -> None:

@@ -111,7 +111,9 @@ def is_test_file(path: str) -> bool:
     name = parts[-1]
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
-    return any(part in ("tests", "test", "testing") for part in parts[:-1])
+    # Only the nearest folders: a checkout that lives under some ``test``
+    # folder of its owner's is not test code.
+    return any(part in ("tests", "test", "testing") for part in parts[-3:-1])
 
 
 # -- paths through a retry loop or a function -------------------------------------
