@@ -42,11 +42,15 @@ ENABLED = frozenset(
         "AUT201",
         "AUT202",
         "AUT203",
+        "AUT301",
+        "AUT302",
+        "AUT303",
+        "AUT304",
     }
 )
 OPT_IN_RULES = frozenset({"AUT204"})
 OPT_IN = re.compile(rb"^# fixture-select: (?P<codes>AUT\d{3}(?:, AUT\d{3})*)$", re.M)
-CHECKED_PREFIXES = ("AUT1", "AUT2")
+CHECKED_PREFIXES = ("AUT1", "AUT2", "AUT3")
 
 _CODES = r"AUT\d{3}(?:\s*,\s*AUT\d{3})*"
 EXPECT_MARKER = re.compile(rf"#\s*(?P<kind>expect|todo-expect):\s*(?P<codes>{_CODES})")
@@ -276,7 +280,7 @@ def test_marker_reader_ignores_strings_and_checks_placement() -> None:
         b"abort(401)  # todo-expect: AUT102\n"
         b"abort(403)  # ok: an IP allowlist\n"
         b"abort(403)  # expect AUT101\n"
-        b"abort(403)  # expect: AUT301\n"
+        b"abort(403)  # expect: AUT901\n"
     )
     markers = read_markers(source)
 

@@ -11,6 +11,7 @@ import libcst as cst
 from authlint.config import AnalysisOptions
 
 if TYPE_CHECKING:
+    from authlint.analysis.retries import ClientFacts
     from authlint.analysis.symbols import ModuleSymbols
 
 
@@ -65,11 +66,23 @@ class ModuleFacts:
     module: cst.Module
     denials: list[Denial] = field(default_factory=list)
     framework_issues: list[FrameworkIssue] = field(default_factory=list)
-    symbols: ModuleSymbols | None = None
+    symbols: ModuleSymbols | None = field(default=None, repr=False)
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     # Facts only some rules read, computed on first use by the analysis
     # module that owns them (``bodies``, ``challenges``).
     lazy: dict[str, object] = field(default_factory=dict)
+    _client: ClientFacts | None = field(default=None, init=False, repr=False)
+
+    @property
+    def client(self) -> ClientFacts:
+        """Client-side retries, read only when a client rule asks for them."""
+        if self._client is None:
+            from authlint.analysis.retries import client_facts
+            from authlint.analysis.symbols import ModuleSymbols
+
+            symbols = self.symbols or ModuleSymbols(self.module, path=self.path)
+            self._client = client_facts(symbols)
+        return self._client
 
     def code(self, node: cst.CSTNode) -> str:
         return source_text(self.module, node)

@@ -7,12 +7,18 @@ from authlint.rules.auth_failure_detail_interpolated import (
 )
 from authlint.rules.auth_failure_reason_disclosed import AuthFailureReasonDisclosed
 from authlint.rules.base import Invalid, Rule, Violation
+from authlint.rules.blanket_retry_includes_auth_failures import (
+    BlanketRetryIncludesAuthFailures,
+)
 from authlint.rules.broad_except_auth_status import BroadExceptAuthStatus
 from authlint.rules.credential_failure_not_401 import CredentialFailureNot401
 from authlint.rules.denial_not_logged import DenialNotLogged
 from authlint.rules.framework_turns_401_into_403 import FrameworkTurns401Into403
 from authlint.rules.mixed_authn_authz_check import MixedAuthnAuthzCheck
 from authlint.rules.permission_failure_401 import PermissionFailure401
+from authlint.rules.refresh_on_403 import RefreshOn403
+from authlint.rules.retry_401_without_refresh import Retry401WithoutRefresh
+from authlint.rules.retry_on_403 import RetryOn403
 from authlint.rules.unauthorized_without_challenge import (
     UnauthorizedWithoutChallenge,
 )
@@ -33,6 +39,10 @@ RULES: tuple[Rule, ...] = (
     AuthFailureDetailInterpolated(),
     UnauthorizedWithoutChallenge(),
     DenialNotLogged(),
+    RetryOn403(),
+    Retry401WithoutRefresh(),
+    RefreshOn403(),
+    BlanketRetryIncludesAuthFailures(),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
