@@ -890,8 +890,8 @@ def _module_calls(module: cst.Module) -> list[_CallSite]:
     return found
 
 
-# Bytes every file with a client-side finding contains: an auth status, a
-# name for one, or the status a check or a retry setting reads.
+# Bytes every file with a client-side finding contains: an auth status or a
+# name for one.
 CLIENT_TRIGGERS: tuple[bytes, ...] = (
     b"401",
     b"403",
@@ -901,9 +901,6 @@ CLIENT_TRIGGERS: tuple[bytes, ...] = (
     b"ORBIDDEN",
     b"PermissionDenied",
     b"Unauthenticated",
-    b".status",
-    b"status_code",
-    b"statuses",
 )
 # Blanket retries need no status at all: a bare ``@retry`` around
 # ``raise_for_status()``, ``if not resp.ok``.

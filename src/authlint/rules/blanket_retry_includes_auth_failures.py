@@ -98,6 +98,11 @@ class BlanketRetryIncludesAuthFailures(Rule):
     - A `giveup` function that cannot be read is trusted to stop on 4xx.
     - tenacity `Retrying(...)` objects used outside a decorator are checked
       for explicit predicates only.
+    - A file is only read when it names a retry (`retry`, `backoff`,
+      `stamina`), a success test (`.ok`, `is_success`, `is_error`) or an auth
+      status: a hand-written loop that retries on `status_code != 200`
+      alone, in a file with none of those words, is not seen. Words as
+      common as `status` would send most of a project to the parser.
     """
 
     code = "AUT304"
