@@ -7,11 +7,21 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from authlint import __version__
-from authlint.config import ConfigError, parse_rule_codes, resolve_settings
+from authlint.cache import CACHE_DIRNAME, ResultCache
+from authlint.config import (
+    ConfigError,
+    Settings,
+    parse_rule_codes,
+    parse_size,
+    parse_timeout,
+    resolve_settings,
+)
 from authlint.engine import CheckPlan, RuleSelection, RunResult, run
 from authlint.files import PathNotFoundError, discover, exclusion_patterns
 from authlint.report import FORMATS
@@ -24,6 +34,8 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 _LOG_HANDLER = "authlint-cli"
+
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -126,6 +138,38 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument(
         "-v", "--verbose", action="store_true", help="debug logging on stderr"
     )
+    speed = check.add_argument_group("performance (overrides the config file)")
+    speed.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes (default: one per core); 0 checks in this "
+        "process, without crash isolation or time limit",
+    )
+    speed.add_argument(
+        "--file-timeout",
+        type=_option(parse_timeout),
+        metavar="SECONDS",
+        help="give up on a file after this long and report it as AUT001 (default: 5)",
+    )
+    speed.add_argument(
+        "--max-file-size",
+        type=_option(parse_size),
+        metavar="SIZE",
+        help='report larger files as AUT001 without reading them, e.g. "10MB" '
+        "(default: 10MB)",
+    )
+    speed.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the cache"
+    )
+    speed.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"where to keep the cache (default: {CACHE_DIRNAME} in the "
+        "config file's directory, or the working directory)",
+    )
     config = check.add_mutually_exclusive_group()
     config.add_argument(
         "--config",
@@ -160,6 +204,10 @@ def _check(args: argparse.Namespace) -> int:
         ignore=_codes(args.ignore, "--ignore") or (),
     )
     settings = resolve_settings(config=args.config, no_config=args.no_config)
+    if args.file_timeout is not None:
+        settings = replace(settings, file_timeout=args.file_timeout)
+    if args.max_file_size is not None:
+        settings = replace(settings, max_file_size=args.max_file_size)
     plan = CheckPlan.from_settings(settings, [overrides])
     logger.debug("enabled rules: %s", ", ".join(sorted(plan.enabled)) or "none")
 
@@ -172,7 +220,10 @@ def _check(args: argparse.Namespace) -> int:
             _warning("no Python files found in the given paths")
         return EXIT_CLEAN
 
-    result = run(discovery, plan)
+    jobs = args.jobs if args.jobs is not None else settings.jobs
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    result = run(discovery, plan, jobs=jobs, cache=_cache(args, settings, plan))
     _write_report(FORMATS[args.format](result.findings), args.output_file)
     for path, failure in result.failures:
         _error(f"internal error while checking {path}: {failure}{_traceback_hint()}")
@@ -184,6 +235,39 @@ def _check(args: argparse.Namespace) -> int:
     if result.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _cache(
+    args: argparse.Namespace, settings: Settings, plan: CheckPlan
+) -> ResultCache | None:
+    if args.no_cache:
+        return None
+    directory = args.cache_dir or settings.root / CACHE_DIRNAME
+    # The settings' text stands for every choice that can change a finding;
+    # the number of workers changes none.
+    return ResultCache(directory, plan, repr(replace(settings, jobs=None)))
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return jobs
+
+
+def _option(parse: Callable[[object], T]) -> Callable[[str], T]:
+    """An argparse type from a config value parser."""
+
+    def convert(value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
 
 
 def _codes(values: Sequence[str] | None, option: str) -> tuple[str, ...] | None:

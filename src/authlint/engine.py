@@ -8,13 +8,23 @@ import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from authlint.checker import check_source, may_need_check, unparsable
-from authlint.config import AnalysisOptions, Settings
-from authlint.files import Discovery, PathPatterns, read_source
+from authlint.config import (
+    DEFAULT_FILE_TIMEOUT,
+    DEFAULT_MAX_FILE_SIZE,
+    AnalysisOptions,
+    Settings,
+)
+from authlint.files import Discovery, FileTooLargeError, PathPatterns, read_source
 from authlint.findings import Finding
-from authlint.project import ProjectIndex
+from authlint.project import ProjectIndex, project_roots
 from authlint.rules import DEFAULT_ENABLED, RULES, UNPARSABLE_FILE
+
+if TYPE_CHECKING:
+    from authlint.cache import ResultCache
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +128,10 @@ class CheckPlan:
     enabled: frozenset[str]
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     per_file_ignores: PerFileIgnores = field(default_factory=lambda: PerFileIgnores(()))
+    # Seconds one file may take in a worker process before it is given up.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
+    # Bytes; a larger file is reported as not checked without being read.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @classmethod
     def from_settings(
@@ -129,6 +143,8 @@ class CheckPlan:
             enabled=enabled_codes(layers),
             options=settings.analysis,
             per_file_ignores=PerFileIgnores.from_settings(settings),
+            file_timeout=settings.file_timeout,
+            max_file_size=settings.max_file_size,
         )
 
 
@@ -166,6 +182,8 @@ class RunResult:
     # (path, "ExceptionType: message") for each file authlint failed on.
     failures: tuple[tuple[str, str], ...] = ()
     elapsed: float = 0.0
+    # Files whose outcome came from the cache (counted above by status too).
+    files_cached: int = 0
 
     @property
     def files_total(self) -> int:
@@ -177,12 +195,75 @@ class RunResult:
         )
 
 
-def run(discovery: Discovery, plan: CheckPlan) -> RunResult:
-    """Check every discovered file under ``plan``."""
-    started = time.perf_counter()
-    index = ProjectIndex()
-    outcomes = list(_check_all(discovery.files, plan, index))
+def run(
+    discovery: Discovery,
+    plan: CheckPlan,
+    *,
+    jobs: int = 0,
+    cache: ResultCache | None = None,
+) -> RunResult:
+    """Check every discovered file under ``plan``.
 
+    With ``jobs`` of 1 or more, files are parsed in that many worker
+    processes, so a file that crashes or stalls the parser costs only
+    itself; 0 parses in this process, without that protection or the time
+    limit. Results are the same either way. ``cache`` keeps the outcome of
+    each parsed file for the next run.
+    """
+    started = time.perf_counter()
+    outcomes: dict[int, FileOutcome] = {}
+    waiting: list[tuple[int, Prepared]] = []
+    for number, path in enumerate(discovery.files):
+        prepared = prepare_file(path, plan)
+        if isinstance(prepared, FileOutcome):
+            outcomes[number] = prepared
+        else:
+            waiting.append((number, prepared))
+
+    # Every file that is parsed shares the same import roots, whichever
+    # process parses it and whatever it parsed before.
+    roots = project_roots(prepared.path for _, prepared in waiting)
+    if cache is not None:
+        cache.set_roots(roots)
+    to_parse: list[tuple[int, Prepared]] = []
+    for number, prepared in waiting:
+        cached = cache.get(prepared) if cache is not None else None
+        if cached is None:
+            to_parse.append((number, prepared))
+        else:
+            outcomes[number] = cached
+    files_cached = len(waiting) - len(to_parse)
+    if files_cached:
+        logger.debug("%d files from the cache", files_cached)
+
+    if jobs > 0:
+        # Imported here: the worker module imports this one.
+        from authlint.workers import check_in_workers
+
+        checked = check_in_workers(to_parse, plan, roots, jobs)
+    else:
+        checked = _check_here(to_parse, plan, roots)
+    for number, prepared, outcome, dependencies in checked:
+        outcomes[number] = outcome
+        if cache is not None:
+            cache.put(prepared, outcome, dependencies)
+
+    return _result(
+        [outcomes[number] for number in sorted(outcomes)],
+        discovery,
+        plan,
+        started,
+        files_cached,
+    )
+
+
+def _result(
+    outcomes: Sequence[FileOutcome],
+    discovery: Discovery,
+    plan: CheckPlan,
+    started: float,
+    files_cached: int,
+) -> RunResult:
     findings: list[Finding] = []
     for directory, error in discovery.unreadable_directories:
         # A directory that cannot be listed hides files that were not checked.
@@ -203,21 +284,47 @@ def run(discovery: Discovery, plan: CheckPlan) -> RunResult:
             if outcome.status is FileStatus.FAILED
         ),
         elapsed=time.perf_counter() - started,
+        files_cached=files_cached,
     )
 
 
-def _check_all(
-    paths: Sequence[str], plan: CheckPlan, index: ProjectIndex
-) -> Iterator[FileOutcome]:
-    # The one place that decides how files are spread over workers; a process
-    # pool replaces this loop, which is why check_file takes only picklable
-    # arguments and returns a self-contained outcome.
-    for path in paths:
-        yield check_file(path, plan, index)
+# One parsed file: its number in the run, what was sent, what came back and
+# the files its result depends on through imports.
+Checked = tuple[int, "Prepared", FileOutcome, tuple[str, ...]]
+
+
+def _check_here(
+    files: Sequence[tuple[int, Prepared]], plan: CheckPlan, roots: Sequence[Path]
+) -> Iterator[Checked]:
+    index = ProjectIndex(roots)
+    for number, prepared in files:
+        outcome = check_prepared(prepared, plan, index)
+        yield number, prepared, outcome, index.dependencies(prepared.path)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and passed by the pre-filter, ready to be parsed."""
+
+    path: str
+    source: bytes
+    # The codes that apply to this file, after its per-file ignores.
+    enabled: frozenset[str]
 
 
 def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOutcome:
     """Read, pre-filter, check and suppress one file."""
+    prepared = prepare_file(path, plan)
+    if isinstance(prepared, FileOutcome):
+        return prepared
+    return check_prepared(prepared, plan, index)
+
+
+def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
+    """Everything before parsing: ignores, size limit, reading, pre-filter.
+
+    Returns the outcome when the file needs no parsing.
+    """
     ignored = plan.per_file_ignores.codes_for(path)
     enabled = frozenset(
         code for code in plan.enabled if _longest_prefix(code, ignored) is None
@@ -227,7 +334,11 @@ def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOu
         return FileOutcome(path, FileStatus.SKIPPED)
 
     try:
-        source = read_source(path)
+        source = read_source(path, limit=plan.max_file_size)
+    except FileTooLargeError as error:
+        limit = plan.max_file_size
+        reason = f"too large ({_size(error.size)} > {_size(limit)} limit)"
+        return not_checked(path, reason, enabled)
     except OSError as error:
         findings = _unreadable(path, error, plan)
         return FileOutcome(
@@ -237,7 +348,29 @@ def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOu
     if not may_need_check(source, enabled):
         logger.debug("%s: skipped by the pre-filter", path)
         return FileOutcome(path, FileStatus.SKIPPED)
+    return Prepared(path, source, enabled)
 
+
+def not_checked(path: str, reason: str, enabled: Collection[str]) -> FileOutcome:
+    """The AUT001 outcome of a file authlint gave up on, saying why."""
+    finding = unparsable(path, RuntimeError(reason))
+    return FileOutcome(
+        path, FileStatus.UNPARSABLE, tuple(_selected([finding], enabled))
+    )
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def check_prepared(
+    prepared: Prepared, plan: CheckPlan, index: ProjectIndex | None
+) -> FileOutcome:
+    """Parse, check and suppress one prepared file."""
+    path, source, enabled = prepared.path, prepared.source, prepared.enabled
     try:
         # AUT001 is always asked for, so the counts know an unparsable file
         # even when the user does not want to hear about it.
