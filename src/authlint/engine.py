@@ -336,9 +336,7 @@ def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
     try:
         source = read_source(path, limit=plan.max_file_size)
     except FileTooLargeError as error:
-        limit = plan.max_file_size
-        reason = f"too large ({_size(error.size)} > {_size(limit)} limit)"
-        return not_checked(path, reason, enabled)
+        return not_checked(path, too_large(error.size, plan.max_file_size), enabled)
     except OSError as error:
         findings = _unreadable(path, error, plan)
         return FileOutcome(
@@ -357,6 +355,11 @@ def not_checked(path: str, reason: str, enabled: Collection[str]) -> FileOutcome
     return FileOutcome(
         path, FileStatus.UNPARSABLE, tuple(_selected([finding], enabled))
     )
+
+
+def too_large(size: int, limit: int) -> str:
+    """Why a file over the size limit was not checked."""
+    return f"too large ({_size(size)} > {_size(limit)} limit)"
 
 
 def _size(size: int) -> str:
