@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -241,3 +243,77 @@ def test_the_number_of_workers_does_not_change_the_key(
     assert main(["check", "--jobs", "0"]) == 1
     first, second, third = capsys.readouterr().out.splitlines()
     assert first == second == third
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths read in this process, in order."""
+    seen: list[str] = []
+    real_read = engine.read_source
+
+    def read(path: str, limit: int | None = None) -> bytes:
+        seen.append(path)
+        return real_read(path, limit)
+
+    monkeypatch.setattr(engine, "read_source", read)
+    return seen
+
+
+def settle(*paths: str) -> None:
+    """Date files a minute back, as if written before the run started."""
+    past = time.time() - 60
+    for path in paths:
+        os.utime(path, (past, past))
+
+
+def test_a_warm_run_reads_no_unchanged_file(reads: list[str]) -> None:
+    write("app.py", REPORTS)
+    write("clean.py", CLEAN)
+    settle("app.py", "clean.py")
+
+    cold = check_tree()
+    assert reads == ["app.py", "clean.py"]
+    warm = check_tree()
+
+    assert reads == ["app.py", "clean.py"]
+    assert warm.findings == cold.findings != ()
+    assert (warm.files_checked, warm.files_skipped, warm.files_cached) == (1, 1, 1)
+
+
+def test_a_file_changed_since_is_read_again(reads: list[str]) -> None:
+    write("app.py", REPORTS)
+    write("clean.py", CLEAN)
+    settle("app.py", "clean.py")
+    check_tree()
+    write("clean.py", REPORTS)  # same path, new content and time
+
+    result = check_tree()
+
+    assert reads == ["app.py", "clean.py", "clean.py"]
+    assert [f.path for f in result.findings] == ["app.py", "clean.py"]
+
+
+def test_a_file_written_just_now_is_not_trusted_by_its_stamp(
+    reads: list[str],
+) -> None:
+    # Written within the clock's resolution of the run: it could change
+    # again without its time changing.
+    write("app.py", REPORTS)
+
+    check_tree()
+    check_tree()
+
+    assert reads == ["app.py", "app.py"]
+
+
+def test_a_corrupt_files_index_is_ignored(reads: list[str]) -> None:
+    write("app.py", REPORTS)
+    settle("app.py")
+    cold = check_tree()
+    (index,) = Path(".authlint_cache").rglob("files-*.idx")
+    index.write_bytes(b"[not an index")
+
+    assert check_tree().findings == cold.findings
+    assert reads == ["app.py", "app.py"]
+    assert check_tree().findings == cold.findings
+    assert reads == ["app.py", "app.py"]

@@ -6,7 +6,10 @@ file's bytes and absolute path, authlint's version, the effective settings,
 the rules that apply to the file and the project's import roots. The files
 its imports were looked up in (found or not) are stored in the entry with
 their content hashes, and checked on every use, so editing an imported
-helper module re-checks the modules that import it.
+helper module re-checks the modules that import it. A files index keeps,
+per file, its size, times and inode with its content hash (or a mark for
+files the pre-filter passed over), so a file that has not changed since is
+not even read.
 
 The cache is only an accelerator: an entry that cannot be read, parsed or
 written is ignored, never an error.
@@ -20,12 +23,19 @@ import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from authlint import __version__
-from authlint.engine import CheckPlan, FileOutcome, FileStatus, Prepared
+from authlint.engine import (
+    CheckPlan,
+    FileOutcome,
+    FileStatus,
+    Prepared,
+    content_digest,
+)
 from authlint.findings import Finding, Severity
 
 logger = logging.getLogger(__name__)
@@ -39,6 +49,8 @@ _TAG = (
     "# For information about cache directory tags, see:\n"
     "#\thttps://bford.info/cachedir/\n"
 )
+# How long ago a file must have changed for its stamp to be trusted.
+_SETTLED_NS = 2_000_000_000
 # Finding fields stored per finding; the path is the checked file's own.
 _FIELDS = ("line", "column", "code", "message", "end_line", "end_column", "name")
 
@@ -65,31 +77,35 @@ class ResultCache:
         # Content hashes of dependencies, read once per run.
         self._hashes: dict[str, str | None] = {}
         self._prepared = False
-        self.hits = 0
-        self.writes = 0
+        # The files seen before, by absolute path: their stamp and digest.
+        self._files_index = self._entries / f"files-{self._base[:16]}.idx"
+        self._files: dict[str, list[Any]] | None = None
+        self._files_changed = False
 
     def set_roots(self, roots: Iterable[Path]) -> None:
         """The import roots of this run; they decide how imports resolve."""
         self._roots = _digest(*(os.fspath(root) for root in roots))
 
-    def get(self, prepared: Prepared) -> FileOutcome | None:
-        """The stored outcome of ``prepared``, if still valid."""
-        entry = self._entry(prepared)
+    def get(
+        self, path: str, enabled: frozenset[str], digest: str
+    ) -> FileOutcome | None:
+        """The stored outcome of the file at ``path`` with content ``digest``
+        and the codes ``enabled`` for it, if still valid."""
+        entry = self._entry(path, enabled, digest)
         try:
             data = json.loads(entry.read_bytes())
-            if not all(self._hash(path) == hashed for path, hashed in data["deps"]):
+            if not all(self._hash(dep) == hashed for dep, hashed in data["deps"]):
                 return None
             outcome = FileOutcome(
-                prepared.path,
+                path,
                 FileStatus(data["status"]),
-                tuple(_finding(prepared.path, item) for item in data["findings"]),
+                tuple(_finding(path, item) for item in data["findings"]),
             )
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
             logger.debug("ignoring cache entry %s: %s", entry, error)
             return None
-        self.hits += 1
         return outcome
 
     def put(
@@ -107,19 +123,79 @@ class ResultCache:
             "deps": [[path, self._hash(path)] for path in dependencies],
         }
         try:
-            self._write(self._entry(prepared), json.dumps(data).encode())
+            entry = self._entry(
+                prepared.path, prepared.enabled, content_digest(prepared.source)
+            )
+            self._write(entry, json.dumps(data).encode())
         except OSError as error:
             logger.debug("cannot write to the cache in %s: %s", self.directory, error)
             return
-        self.writes += 1
 
-    def _entry(self, prepared: Prepared) -> Path:
+    def recall(self, path: str) -> str | None:
+        """What ``remember`` kept for ``path``, if the file is unchanged since.
+
+        Unchanged means the same size, modification and status-change times
+        and inode, as git and Ruff judge it, so an unchanged file is not
+        even read.
+        """
+        if self._files is None:
+            self._files = self._read_files()
+        known = self._files.get(os.path.abspath(path))
+        if known is None:
+            return None
+        try:
+            stamp = _stamp(os.stat(path))
+        except OSError:
+            return None
+        return known[-1] if known[:-1] == stamp else None
+
+    def remember(self, path: str, digest: str) -> None:
+        """Keep ``digest`` (or a mark) for ``path`` as it is on disk now."""
+        try:
+            status = os.stat(path)
+        except OSError:
+            return
+        # A file changed within the clock's resolution of being read could
+        # change again without a new time: trust only settled files.
+        if time.time_ns() - status.st_mtime_ns < _SETTLED_NS:
+            return
+        if self._files is None:
+            self._files = self._read_files()
+        record = [*_stamp(status), digest]
+        key = os.path.abspath(path)
+        if self._files.get(key) != record:
+            self._files[key] = record
+            self._files_changed = True
+
+    def save(self) -> None:
+        """Write what ``remember`` learned in this run."""
+        if not self._files_changed or self._files is None:
+            return
+        try:
+            self._write(self._files_index, json.dumps(self._files).encode())
+        except OSError as error:
+            logger.debug("cannot write to the cache in %s: %s", self.directory, error)
+        self._files_changed = False
+
+    def _read_files(self) -> dict[str, list[Any]]:
+        try:
+            files = json.loads(self._files_index.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            logger.debug("ignoring %s: %s", self._files_index, error)
+            return {}
+        if not isinstance(files, dict):
+            return {}
+        return files
+
+    def _entry(self, path: str, enabled: frozenset[str], digest: str) -> Path:
         key = _digest(
             self._base,
             self._roots,
-            os.path.abspath(prepared.path),
-            ",".join(sorted(prepared.enabled)),
-            hashlib.sha256(prepared.source).hexdigest(),
+            os.path.abspath(path),
+            ",".join(sorted(enabled)),
+            digest,
         )
         return self._entries / key[:2] / f"{key[2:]}.json"
 
@@ -156,6 +232,10 @@ class ResultCache:
             if not marker.exists():
                 marker.write_text(text, encoding="utf-8")
         self._prepared = True
+
+
+def _stamp(status: os.stat_result) -> list[int]:
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
 
 
 def _finding(path: str, item: list[Any]) -> Finding:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 import re
 import time
@@ -212,26 +213,32 @@ def run(
     """
     started = time.perf_counter()
     outcomes: dict[int, FileOutcome] = {}
-    waiting: list[tuple[int, Prepared]] = []
+    waiting: list[tuple[int, _Waiting]] = []
     for number, path in enumerate(discovery.files):
-        prepared = prepare_file(path, plan)
-        if isinstance(prepared, FileOutcome):
-            outcomes[number] = prepared
+        found = _scan(path, plan, cache)
+        if isinstance(found, FileOutcome):
+            outcomes[number] = found
         else:
-            waiting.append((number, prepared))
+            waiting.append((number, found))
 
     # Every file that is parsed shares the same import roots, whichever
     # process parses it and whatever it parsed before.
-    roots = project_roots(prepared.path for _, prepared in waiting)
+    roots = project_roots(item.path for _, item in waiting)
     if cache is not None:
         cache.set_roots(roots)
     to_parse: list[tuple[int, Prepared]] = []
-    for number, prepared in waiting:
-        cached = cache.get(prepared) if cache is not None else None
-        if cached is None:
-            to_parse.append((number, prepared))
-        else:
+    for number, item in waiting:
+        cached = None
+        if cache is not None:
+            cached = cache.get(item.path, item.enabled, item.digest)
+        if cached is not None:
             outcomes[number] = cached
+            continue
+        prepared = item.prepared or prepare_file(item.path, plan)
+        if isinstance(prepared, FileOutcome):  # changed since it was scanned
+            outcomes[number] = prepared
+        else:
+            to_parse.append((number, prepared))
     files_cached = len(waiting) - len(to_parse)
     if files_cached:
         logger.debug("%d files from the cache", files_cached)
@@ -247,6 +254,8 @@ def run(
         outcomes[number] = outcome
         if cache is not None:
             cache.put(prepared, outcome, dependencies)
+    if cache is not None:
+        cache.save()
 
     return _result(
         [outcomes[number] for number in sorted(outcomes)],
@@ -288,6 +297,47 @@ def _result(
     )
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    """A file that needs parsing unless the cache knows its outcome."""
+
+    path: str
+    enabled: frozenset[str]
+    digest: str
+    # None when the cache vouched for the content without reading the file.
+    prepared: Prepared | None
+
+
+def _scan(
+    path: str, plan: CheckPlan, cache: ResultCache | None
+) -> FileOutcome | _Waiting:
+    """A file's outcome if it needs no parsing, without reading a file the
+    cache has seen unchanged."""
+    if cache is not None:
+        known = cache.recall(path)
+        if known == SKIPPED_UNREAD:
+            return FileOutcome(path, FileStatus.SKIPPED)
+        if known is not None:
+            return _Waiting(path, enabled_for(path, plan), known, None)
+    prepared = prepare_file(path, plan)
+    if isinstance(prepared, FileOutcome):
+        if cache is not None and prepared.status is FileStatus.SKIPPED:
+            cache.remember(path, SKIPPED_UNREAD)
+        return prepared
+    digest = content_digest(prepared.source)
+    if cache is not None:
+        cache.remember(path, digest)
+    return _Waiting(path, prepared.enabled, digest, prepared)
+
+
+def content_digest(source: bytes) -> str:
+    return hashlib.sha256(source).hexdigest()
+
+
+# What the cache remembers for a file that needs no parsing.
+SKIPPED_UNREAD = "-"
+
+
 # One parsed file: its number in the run, what was sent, what came back and
 # the files its result depends on through imports.
 Checked = tuple[int, "Prepared", FileOutcome, tuple[str, ...]]
@@ -325,10 +375,7 @@ def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
 
     Returns the outcome when the file needs no parsing.
     """
-    ignored = plan.per_file_ignores.codes_for(path)
-    enabled = frozenset(
-        code for code in plan.enabled if _longest_prefix(code, ignored) is None
-    )
+    enabled = enabled_for(path, plan)
     if not enabled:
         logger.debug("%s: every rule is ignored for this file", path)
         return FileOutcome(path, FileStatus.SKIPPED)
@@ -347,6 +394,14 @@ def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
         logger.debug("%s: skipped by the pre-filter", path)
         return FileOutcome(path, FileStatus.SKIPPED)
     return Prepared(path, source, enabled)
+
+
+def enabled_for(path: str, plan: CheckPlan) -> frozenset[str]:
+    """The codes that apply to one file, after its per-file ignores."""
+    ignored = plan.per_file_ignores.codes_for(path)
+    return frozenset(
+        code for code in plan.enabled if _longest_prefix(code, ignored) is None
+    )
 
 
 def not_checked(path: str, reason: str, enabled: Collection[str]) -> FileOutcome:
