@@ -369,7 +369,8 @@ def test_an_internal_error_in_a_file_is_exit_2_without_traceback(
     write("crash.py", "DENIED = 403\n")
     crash_while_checking(monkeypatch, "crash.py")
 
-    assert main(["check"]) == 2
+    # In this process, where the patched checker is.
+    assert main(["check", "--jobs", "0"]) == 2
     out, err = capsys.readouterr()
     assert out.startswith(line_of(syntax_error("bad.py")))
     first, second = err.splitlines()
@@ -379,7 +380,7 @@ def test_an_internal_error_in_a_file_is_exit_2_without_traceback(
     )
     assert counts(second + "\n") == "0 files checked, 1 unparsable, 1 failed, 1 finding"
 
-    assert main(["check", "-v"]) == 2
+    assert main(["check", "--jobs", "0", "-v"]) == 2
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err
     assert "(run with -v" not in err
@@ -390,7 +391,7 @@ def test_an_unexpected_error_is_one_line_and_exit_2(
 ) -> None:
     write("app.py", CLEAN)
 
-    def broken_run(*args: object) -> RunResult:
+    def broken_run(*args: object, **kwargs: object) -> RunResult:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(cli, "run", broken_run)
@@ -409,6 +410,43 @@ def test_an_unexpected_error_is_one_line_and_exit_2(
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"authlint {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--jobs", "-2"], "argument -j/--jobs: expected a whole number, got '-2'"),
+        (["--jobs", "many"], "argument -j/--jobs: expected a whole number, got 'many'"),
+        (
+            ["--file-timeout", "0"],
+            "argument --file-timeout: expected a number of seconds above 0, got 0.0",
+        ),
+        (
+            ["--max-file-size", "big"],
+            "argument --max-file-size: expected a size above 0 in bytes or like "
+            "\"10MB\", got 'big'",
+        ),
+    ],
+)
+def test_bad_performance_options_are_usage_errors(
+    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", *arguments]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(message)
+
+
+def test_performance_options_come_from_the_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write("pyproject.toml", '[tool.authlint]\nmax-file-size = "100B"\njobs = 1\n')
+    write("app.py", REPORTS)
+
+    assert main(["check", "--no-cache"]) == 1
+    assert capsys.readouterr().out == (
+        "app.py:1:1: AUT001 File not checked: too large (193 bytes > 100 bytes limit)\n"
+    )
+    assert main(["check", "--no-cache", "--max-file-size", "1MB"]) == 1
+    assert "AUT101" in capsys.readouterr().out
 
 
 def test_no_command_prints_help_and_exits_2(

@@ -13,6 +13,7 @@ from authlint.config import (
     find_config,
     load_settings,
     parse_rule_codes,
+    parse_size,
     resolve_settings,
 )
 from authlint.findings import Severity
@@ -90,6 +91,34 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     )
 
 
+def test_limits_and_jobs_are_read(tmp_path: Path) -> None:
+    body = '[tool.authlint]\njobs = 3\nfile-timeout = 2.5\nmax-file-size = "2MiB"\n'
+    settings = load_settings(write_config(tmp_path, body))
+
+    assert (settings.jobs, settings.file_timeout, settings.max_file_size) == (
+        3,
+        2.5,
+        2 * 1024 * 1024,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [
+        (12345, 12345),
+        ("12345", 12345),
+        ("10MB", 10_000_000),
+        ("10 mb", 10_000_000),
+        ("1.5 KB", 1500),
+        ("1KiB", 1024),
+        ("1GB", 1_000_000_000),
+        ("7 B", 7),
+    ],
+)
+def test_sizes(value: object, size: int) -> None:
+    assert parse_size(value) == size
+
+
 def test_an_empty_table_means_the_defaults(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path, "[tool.authlint]\n"))
 
@@ -98,6 +127,11 @@ def test_an_empty_table_means_the_defaults(tmp_path: Path) -> None:
     assert settings.extend_select == settings.ignore == ()
     assert settings.analysis == AnalysisOptions()
     assert settings.root == tmp_path.resolve()
+    assert (settings.jobs, settings.file_timeout, settings.max_file_size) == (
+        None,
+        5.0,
+        10_000_000,
+    )
 
 
 def test_an_empty_select_is_kept_apart_from_no_select(tmp_path: Path) -> None:
@@ -263,6 +297,41 @@ def test_a_missing_explicit_config_file() -> None:
             '[tool.authlint]\nseverity = "warning"\n',
             "pyproject.toml: [tool.authlint] severity: expected a table of "
             'CODE = "error" | "warning" | "info", got a string',
+        ),
+        (
+            "[tool.authlint]\njobs = -1\n",
+            "pyproject.toml: [tool.authlint] jobs: expected a whole number of "
+            "processes (0 checks in the authlint process itself), got -1",
+        ),
+        (
+            '[tool.authlint]\njobs = "4"\n',
+            "pyproject.toml: [tool.authlint] jobs: expected a whole number of "
+            "processes (0 checks in the authlint process itself), got '4'",
+        ),
+        (
+            "[tool.authlint]\nfile-timeout = 0\n",
+            "pyproject.toml: [tool.authlint] file-timeout: "
+            "expected a number of seconds above 0, got 0",
+        ),
+        (
+            "[tool.authlint]\nfile-timeout = nan\n",
+            "pyproject.toml: [tool.authlint] file-timeout: "
+            "expected a number of seconds above 0, got nan",
+        ),
+        (
+            "[tool.authlint]\nfile-timeout = true\n",
+            "pyproject.toml: [tool.authlint] file-timeout: "
+            "expected a number of seconds above 0, got True",
+        ),
+        (
+            '[tool.authlint]\nmax-file-size = "10 parsecs"\n',
+            "pyproject.toml: [tool.authlint] max-file-size: "
+            "expected a size above 0 in bytes or like \"10MB\", got '10 parsecs'",
+        ),
+        (
+            "[tool.authlint]\nmax-file-size = [1]\n",
+            "pyproject.toml: [tool.authlint] max-file-size: "
+            'expected a size above 0 in bytes or like "10MB", got a list',
         ),
         (
             '[tool]\nauthlint = "on"\n',

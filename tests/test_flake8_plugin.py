@@ -279,3 +279,18 @@ def test_the_source_is_encoded_as_declared(calls: list[Call]) -> None:
 def test_a_file_naming_no_status_is_not_parsed(calls: list[Call]) -> None:
     assert list(checker("def add(a, b):\n    return a + b\n").run()) == []
     assert calls == []
+
+
+def test_a_file_over_the_size_limit_is_not_parsed(calls: list[Call]) -> None:
+    write("pyproject.toml", '[tool.authlint]\nmax-file-size = "100B"\n')
+
+    assert list(checker(REPORTS).run()) == [
+        (
+            1,
+            0,
+            f"AUT001 File not checked: too large ({len(REPORTS)} bytes > 100 bytes "
+            "limit)",
+            AuthlintChecker,
+        )
+    ]
+    assert calls == []

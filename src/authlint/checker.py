@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import functools
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from authlint.analysis.extract import extract_facts
 from authlint.config import AnalysisOptions
@@ -58,7 +65,8 @@ def check_source(
         return []
 
     # Positions cost a full walk of the tree, so only files with findings pay.
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wanted = {v.node for _, v in reports} | {v.start for _, v in reports if v.start}
+    positions = node_positions(module, wanted)
     findings = set()
     for rule, violation in reports:
         where: CodeRange = positions[violation.node]
@@ -66,6 +74,83 @@ def check_source(
             where = CodeRange(positions[violation.start].start, where.end)
         findings.add(_finding(rule, path, where, violation.message))
     return sorted(findings)
+
+
+def node_positions(
+    module: cst.Module, nodes: AbstractSet[cst.CSTNode]
+) -> Mapping[cst.CSTNode, CodeRange]:
+    """Where ``nodes`` are, as libcst's ``PositionProvider`` places them.
+
+    One code generation pass that records positions only inside the nodes
+    asked for, and stops after the last of them: several times cheaper than
+    resolving the provider, which records every node of the module and
+    walks the tree twice.
+    """
+    provider = PositionProvider()
+    state = _PositionsOf(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,
+        wanted=nodes,
+        pending=set(nodes),
+    )
+    with contextlib.suppress(_AllPlaced):
+        module._codegen(state)
+    return cast("Mapping[cst.CSTNode, CodeRange]", provider._computed)
+
+
+@dataclass
+class _PositionsOf(PositionProvidingCodegenState):
+    """libcst's position-recording code generation, limited to the subtrees
+    of the ``wanted`` nodes (a node's syntactic position can be taken from
+    its children, so those are recorded too)."""
+
+    wanted: AbstractSet[cst.CSTNode] = frozenset()
+    # The wanted nodes not generated yet.
+    pending: set[cst.CSTNode] = field(default_factory=set)
+    # How many wanted nodes are being generated around the current one.
+    _open: int = 0
+
+    def _update_position(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            super()._update_position(value)
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.wanted:
+            self._open += 1
+        if self._open:
+            super().before_codegen(node)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if self._open:
+            super().after_codegen(node)
+        if node in self.wanted:
+            self._open -= 1
+            self.pending.discard(node)
+            if not self.pending and not self._open:
+                raise _AllPlaced
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ) -> Iterator[None]:
+        if not self._open:
+            yield
+            return
+        with super().record_syntactic_position(
+            node, start_node=start_node, end_node=end_node
+        ):
+            yield
+
+
+class _AllPlaced(Exception):
+    """Every wanted node has its position: the rest of the module can wait."""
 
 
 def _finding(rule: Rule, path: str, where: CodeRange, message: str) -> Finding:
@@ -173,14 +258,30 @@ def may_need_check(source: bytes, enabled: Collection[str]) -> bool:
     to name its status. Selecting AUT001 alone asks for every file to be
     parsed.
     """
-    if set(enabled) == {UNPARSABLE_FILE.code}:
+    words = _trigger_words(frozenset(enabled))
+    if words is None:
         return True
     if UNPARSABLE_FILE.code in enabled and _BINARY_MARK in source:
         # Cheap to tell, and worth telling: binary data named like a module.
         return True
-    return any(
-        word in source
-        for rule in RULES
-        if rule.code in enabled
-        for word in rule.triggers
+    return any(word in source for word in words)
+
+
+@functools.lru_cache(maxsize=64)
+def _trigger_words(enabled: frozenset[str]) -> tuple[bytes, ...] | None:
+    """The words to look for, each once; None when every file qualifies.
+
+    Rules share most of their words, and a word that contains another adds
+    nothing (``Http404`` is found by ``404``): each one left is a scan of
+    the whole file, which is most of the pre-filter's cost.
+    """
+    if enabled == {UNPARSABLE_FILE.code}:
+        return None
+    words = {word for rule in RULES if rule.code in enabled for word in rule.triggers}
+    return tuple(
+        sorted(
+            word
+            for word in words
+            if not any(other != word and other in word for other in words)
+        )
     )

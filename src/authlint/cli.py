@@ -9,18 +9,22 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from authlint import __version__
 from authlint.baseline import BaselineError, load_baseline, write_baseline
+from authlint.cache import CACHE_DIRNAME, ResultCache
 from authlint.changes import ChangesError, changed_lines
 from authlint.config import (
     ConfigError,
     Settings,
     describe_key,
     parse_rule_codes,
+    parse_size,
+    parse_timeout,
     resolve_settings,
 )
 from authlint.engine import (
@@ -57,6 +61,7 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 # Formats a reader parses: nothing else may be written after them.
 _MACHINE_FORMATS = frozenset({"json", "sarif"})
 STDIN = "-"
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -198,6 +203,38 @@ def _parser() -> argparse.ArgumentParser:
     output.add_argument(
         "-v", "--verbose", action="store_true", help="debug logging on stderr"
     )
+    speed = check.add_argument_group("performance (overrides the config file)")
+    speed.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes (default: one per core); 0 checks in this "
+        "process, without crash isolation or time limit",
+    )
+    speed.add_argument(
+        "--file-timeout",
+        type=_option(parse_timeout),
+        metavar="SECONDS",
+        help="give up on a file after this long and report it as AUT001 (default: 5)",
+    )
+    speed.add_argument(
+        "--max-file-size",
+        type=_option(parse_size),
+        metavar="SIZE",
+        help='report larger files as AUT001 without reading them, e.g. "10MB" '
+        "(default: 10MB)",
+    )
+    speed.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the cache"
+    )
+    speed.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"where to keep the cache (default: {CACHE_DIRNAME} in the "
+        "config file's directory, or the working directory)",
+    )
     config = check.add_mutually_exclusive_group()
     config.add_argument(
         "--config",
@@ -232,6 +269,10 @@ def _check(args: argparse.Namespace) -> int:
         ignore=_codes(args.ignore, "--ignore") or (),
     )
     settings = resolve_settings(config=args.config, no_config=args.no_config)
+    if args.file_timeout is not None:
+        settings = replace(settings, file_timeout=args.file_timeout)
+    if args.max_file_size is not None:
+        settings = replace(settings, max_file_size=args.max_file_size)
     plan = CheckPlan.from_settings(settings, [overrides])
     logger.debug("enabled rules: %s", ", ".join(sorted(plan.enabled)) or "none")
     # A missing baseline or an unknown reference is known before any file
@@ -314,7 +355,10 @@ def _checked(
             _warning("no Python files found in the given paths")
         return None
     _check_per_file_ignores(plan, settings, discovery, excluded)
-    return run(discovery, plan)
+    jobs = args.jobs if args.jobs is not None else settings.jobs
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    return run(discovery, plan, jobs=jobs, cache=_cache(args, settings, plan))
 
 
 def _report_failures(result: RunResult) -> None:
@@ -414,6 +458,39 @@ def _check_per_file_ignores(
             f"{describe_key(settings, 'per-file-ignores', pattern)}: "
             f"matches no file below {settings.root}"
         )
+
+
+def _cache(
+    args: argparse.Namespace, settings: Settings, plan: CheckPlan
+) -> ResultCache | None:
+    if args.no_cache:
+        return None
+    directory = args.cache_dir or settings.root / CACHE_DIRNAME
+    # The settings' text stands for every choice that can change a finding;
+    # the number of workers changes none.
+    return ResultCache(directory, plan, repr(replace(settings, jobs=None)))
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return jobs
+
+
+def _option(parse: Callable[[object], T]) -> Callable[[str], T]:
+    """An argparse type from a config value parser."""
+
+    def convert(value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
 
 
 def _codes(values: Sequence[str] | None, option: str) -> tuple[str, ...] | None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from authlint.findings import Severity
 
@@ -22,12 +23,31 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CONFIG_FILENAME = "pyproject.toml"
 TABLE_NAME = "[tool.authlint]"
 
 # A rule code or a prefix of one: letters, then digits (``AUT``, ``AUT1``, ``AUT101``).
 _SELECTOR = re.compile(r"\A[A-Z]+[0-9]*\Z")
 _FULL_CODE = re.compile(r"\A[A-Z]+[0-9]{3}\Z")
+
+# Limits that keep one pathological file from stalling a run.
+DEFAULT_FILE_TIMEOUT = 5.0
+DEFAULT_MAX_FILE_SIZE = 10_000_000
+# A size with an optional unit: "10MB", "512 KiB", "2000000".
+# Anchored, and matched on the stripped text: a search that may start
+# anywhere would backtrack over long runs of spaces.
+_SIZE = re.compile(r"\A([0-9]+(?:\.[0-9]+)?)\s*([KMG]i?B|B)?\Z", re.IGNORECASE)
+_SIZE_UNITS = {
+    "B": 1,
+    "KB": 1000,
+    "MB": 1000**2,
+    "GB": 1000**3,
+    "KIB": 1024,
+    "MIB": 1024**2,
+    "GIB": 1024**3,
+}
 
 
 class ConfigError(Exception):
@@ -72,6 +92,12 @@ class Settings:
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     # Levels that replace rules' own (``AUT104 = "warning"``), by full code.
     severity: tuple[tuple[str, Severity], ...] = ()
+    # Worker processes; None means one per core.
+    jobs: int | None = None
+    # Seconds one file may take before it is reported as not checked.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
+    # Bytes; a larger file is reported as not checked, without being read.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # The directory that path patterns (exclude, per-file-ignores) are relative
     # to: the config file's directory, or the working directory without one.
     root: Path = field(default_factory=Path.cwd)
@@ -191,6 +217,13 @@ def settings_from_table(table: Mapping[str, Any], label: str) -> Settings:
             allowed_messages=phrases("allowed-messages") or (),
         ),
         severity=_severity_overrides(table, label),
+        jobs=_jobs(table, label),
+        file_timeout=_limit(
+            table, label, "file-timeout", DEFAULT_FILE_TIMEOUT, parse_timeout
+        ),
+        max_file_size=_limit(
+            table, label, "max-file-size", DEFAULT_MAX_FILE_SIZE, parse_size
+        ),
     )
 
 
@@ -199,6 +232,69 @@ def describe_key(settings: Settings, key: str, entry: str | None = None) -> str:
     label = _display(settings.source) if settings.source else "settings"
     name = key if entry is None else f"{key}.{_toml_key(entry)}"
     return f"{label}: {TABLE_NAME} {name}"
+
+
+def _jobs(table: Mapping[str, Any], label: str) -> int | None:
+    key = "jobs"
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{label}: {TABLE_NAME} {key}: expected a whole number of processes "
+            f"(0 checks in the authlint process itself), got {_shown(value)}"
+        )
+    return value
+
+
+def _limit(
+    table: Mapping[str, Any],
+    label: str,
+    key: str,
+    default: T,
+    parse: Callable[[object], T],
+) -> T:
+    if key not in table:
+        return default
+    try:
+        return parse(table[key])
+    except ValueError as error:
+        raise ConfigError(f"{label}: {TABLE_NAME} {key}: {error}") from None
+
+
+def parse_timeout(value: object) -> float:
+    """Seconds, from a positive number; ``ValueError`` says what is wrong."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError(f"expected a number of seconds above 0, got {_shown(value)}")
+    if value != value or value == float("inf"):  # NaN never ends a wait
+        raise ValueError(f"expected a number of seconds above 0, got {_shown(value)}")
+    return float(value)
+
+
+def parse_size(value: object) -> int:
+    """Bytes, from a whole number of bytes or a string like ``"10MB"``.
+
+    KB, MB and GB are powers of 1000; KiB, MiB and GiB powers of 1024.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        match = _SIZE.match(value.strip())
+        if match is not None:
+            unit = _SIZE_UNITS[(match.group(2) or "B").upper()]
+            size = int(float(match.group(1)) * unit)
+            if size > 0:
+                return size
+    raise ValueError(
+        f'expected a size above 0 in bytes or like "10MB", got {_shown(value)}'
+    )
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, (str, int, float)) else _type_name(value)
 
 
 def parse_rule_codes(values: Iterable[str], where: str) -> tuple[str, ...]:
@@ -364,5 +460,8 @@ _KEYS: frozenset[str] = frozenset(
         "severity",
         "extra-leak-words",
         "allowed-messages",
+        "jobs",
+        "file-timeout",
+        "max-file-size",
     }
 )

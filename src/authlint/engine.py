@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 import re
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from authlint.checker import check_source, may_need_check, unparsable
-from authlint.config import AnalysisOptions, Settings
-from authlint.files import Discovery, PathPatterns, read_source
+from authlint.config import (
+    DEFAULT_FILE_TIMEOUT,
+    DEFAULT_MAX_FILE_SIZE,
+    AnalysisOptions,
+    Settings,
+)
+from authlint.files import Discovery, FileTooLargeError, PathPatterns, read_source
 from authlint.findings import Finding
-from authlint.project import ProjectIndex
+from authlint.project import ProjectIndex, project_roots
 from authlint.rules import DEFAULT_ENABLED, RULES, UNPARSABLE_FILE
+
+if TYPE_CHECKING:
+    from authlint.cache import ResultCache
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +142,10 @@ class CheckPlan:
     enabled: frozenset[str]
     options: AnalysisOptions = field(default_factory=AnalysisOptions)
     per_file_ignores: PerFileIgnores = field(default_factory=lambda: PerFileIgnores(()))
+    # Seconds one file may take in a worker process before it is given up.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
+    # Bytes; a larger file is reported as not checked without being read.
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     @classmethod
     def from_settings(
@@ -142,6 +157,8 @@ class CheckPlan:
             enabled=enabled_codes(layers),
             options=settings.analysis,
             per_file_ignores=PerFileIgnores.from_settings(settings),
+            file_timeout=settings.file_timeout,
+            max_file_size=settings.max_file_size,
         )
 
 
@@ -179,6 +196,8 @@ class RunResult:
     # (path, "ExceptionType: message") for each file authlint failed on.
     failures: tuple[tuple[str, str], ...] = ()
     elapsed: float = 0.0
+    # Files whose outcome came from the cache (counted above by status too).
+    files_cached: int = 0
 
     @property
     def files_total(self) -> int:
@@ -190,12 +209,83 @@ class RunResult:
         )
 
 
-def run(discovery: Discovery, plan: CheckPlan) -> RunResult:
-    """Check every discovered file under ``plan``."""
-    started = time.perf_counter()
-    index = ProjectIndex()
-    outcomes = list(_check_all(discovery.files, plan, index))
+def run(
+    discovery: Discovery,
+    plan: CheckPlan,
+    *,
+    jobs: int = 0,
+    cache: ResultCache | None = None,
+) -> RunResult:
+    """Check every discovered file under ``plan``.
 
+    With ``jobs`` of 1 or more, files are parsed in that many worker
+    processes, so a file that crashes or stalls the parser costs only
+    itself; 0 parses in this process, without that protection or the time
+    limit. Results are the same either way. ``cache`` keeps the outcome of
+    each parsed file for the next run.
+    """
+    started = time.perf_counter()
+    outcomes: dict[int, FileOutcome] = {}
+    waiting: list[tuple[int, _Waiting]] = []
+    for number, path in enumerate(discovery.files):
+        found = _scan(path, plan, cache)
+        if isinstance(found, FileOutcome):
+            outcomes[number] = found
+        else:
+            waiting.append((number, found))
+
+    # Every file that is parsed shares the same import roots, whichever
+    # process parses it and whatever it parsed before.
+    roots = project_roots(item.path for _, item in waiting)
+    if cache is not None:
+        cache.set_roots(roots)
+    to_parse: list[tuple[int, Prepared]] = []
+    for number, item in waiting:
+        cached = None
+        if cache is not None:
+            cached = cache.get(item.path, item.enabled, item.digest)
+        if cached is not None:
+            outcomes[number] = cached
+            continue
+        prepared = item.prepared or prepare_file(item.path, plan)
+        if isinstance(prepared, FileOutcome):  # changed since it was scanned
+            outcomes[number] = prepared
+        else:
+            to_parse.append((number, prepared))
+    files_cached = len(waiting) - len(to_parse)
+    if files_cached:
+        logger.debug("%d files from the cache", files_cached)
+
+    if jobs > 0:
+        # Imported here: the worker module imports this one.
+        from authlint.workers import check_in_workers
+
+        checked = check_in_workers(to_parse, plan, roots, jobs)
+    else:
+        checked = _check_here(to_parse, plan, roots)
+    for number, prepared, outcome, dependencies in checked:
+        outcomes[number] = outcome
+        if cache is not None:
+            cache.put(prepared, outcome, dependencies)
+    if cache is not None:
+        cache.save()
+
+    return _result(
+        [outcomes[number] for number in sorted(outcomes)],
+        discovery,
+        plan,
+        started,
+        files_cached,
+    )
+
+
+def _result(
+    outcomes: Sequence[FileOutcome],
+    discovery: Discovery,
+    plan: CheckPlan,
+    started: float,
+    files_cached: int,
+) -> RunResult:
     findings: list[Finding] = []
     for directory, error in discovery.unreadable_directories:
         # A directory that cannot be listed hides files that were not checked.
@@ -216,67 +306,164 @@ def run(discovery: Discovery, plan: CheckPlan) -> RunResult:
             if outcome.status is FileStatus.FAILED
         ),
         elapsed=time.perf_counter() - started,
+        files_cached=files_cached,
     )
 
 
-def _check_all(
-    paths: Sequence[str], plan: CheckPlan, index: ProjectIndex
-) -> Iterator[FileOutcome]:
-    # The one place that decides how files are spread over workers; a process
-    # pool replaces this loop, which is why check_file takes only picklable
-    # arguments and returns a self-contained outcome.
-    for path in paths:
-        yield check_file(path, plan, index)
+@dataclass(frozen=True)
+class _Waiting:
+    """A file that needs parsing unless the cache knows its outcome."""
+
+    path: str
+    enabled: frozenset[str]
+    digest: str
+    # None when the cache vouched for the content without reading the file.
+    prepared: Prepared | None
+
+
+def _scan(
+    path: str, plan: CheckPlan, cache: ResultCache | None
+) -> FileOutcome | _Waiting:
+    """A file's outcome if it needs no parsing, without reading a file the
+    cache has seen unchanged."""
+    if cache is not None:
+        known = cache.recall(path)
+        if known == SKIPPED_UNREAD:
+            return FileOutcome(path, FileStatus.SKIPPED)
+        if known is not None:
+            return _Waiting(path, enabled_for(path, plan), known, None)
+    prepared = prepare_file(path, plan)
+    if isinstance(prepared, FileOutcome):
+        if cache is not None and prepared.status is FileStatus.SKIPPED:
+            cache.remember(path, SKIPPED_UNREAD)
+        return prepared
+    digest = content_digest(prepared.source)
+    if cache is not None:
+        cache.remember(path, digest)
+    return _Waiting(path, prepared.enabled, digest, prepared)
+
+
+def content_digest(source: bytes) -> str:
+    return hashlib.sha256(source).hexdigest()
+
+
+# What the cache remembers for a file that needs no parsing.
+SKIPPED_UNREAD = "-"
+
+
+# One parsed file: its number in the run, what was sent, what came back and
+# the files its result depends on through imports.
+Checked = tuple[int, "Prepared", FileOutcome, tuple[str, ...]]
+
+
+def _check_here(
+    files: Sequence[tuple[int, Prepared]], plan: CheckPlan, roots: Sequence[Path]
+) -> Iterator[Checked]:
+    index = ProjectIndex(roots)
+    for number, prepared in files:
+        outcome = check_prepared(prepared, plan, index)
+        yield number, prepared, outcome, index.dependencies(prepared.path)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and passed by the pre-filter, ready to be parsed."""
+
+    path: str
+    source: bytes
+    # The codes that apply to this file, after its per-file ignores.
+    enabled: frozenset[str]
 
 
 def check_file(path: str, plan: CheckPlan, index: ProjectIndex | None) -> FileOutcome:
     """Read, pre-filter, check and suppress one file."""
-    enabled = _enabled_for(path, plan)
+    prepared = prepare_file(path, plan)
+    if isinstance(prepared, FileOutcome):
+        return prepared
+    return check_prepared(prepared, plan, index)
+
+
+def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
+    """Everything before parsing: ignores, size limit, reading, pre-filter.
+
+    Returns the outcome when the file needs no parsing.
+    """
+    enabled = enabled_for(path, plan)
     if not enabled:
         logger.debug("%s: every rule is ignored for this file", path)
         return FileOutcome(path, FileStatus.SKIPPED)
 
     try:
-        source = read_source(path)
+        source = read_source(path, limit=plan.max_file_size)
+    except FileTooLargeError as error:
+        return not_checked(path, too_large(error.size, plan.max_file_size), enabled)
     except OSError as error:
         findings = _unreadable(path, error, plan)
         return FileOutcome(
             path, FileStatus.UNPARSABLE, tuple(_selected(findings, enabled))
         )
-    return _check_bytes(source, path, enabled, plan, index)
+    return _prefiltered(source, path, enabled)
 
 
 def check_stdin(source: bytes, name: str, plan: CheckPlan) -> FileOutcome:
     """Check source that did not come from a file, reporting it under ``name``.
 
     ``name``'s per-file ignores apply, as they would to a file of that name.
+    It is checked in this process: an editor sends one buffer at a time.
     """
-    enabled = _enabled_for(name, plan)
+    enabled = enabled_for(name, plan)
     if not enabled:
         return FileOutcome(name, FileStatus.SKIPPED)
-    return _check_bytes(source, name, enabled, plan, None)
+    if len(source) > plan.max_file_size:
+        return not_checked(name, too_large(len(source), plan.max_file_size), enabled)
+    prepared = _prefiltered(source, name, enabled)
+    if isinstance(prepared, FileOutcome):
+        return prepared
+    return check_prepared(prepared, plan, None)
 
 
-def _enabled_for(path: str, plan: CheckPlan) -> frozenset[str]:
-    """The plan's rules less those the per-file ignores drop for ``path``."""
+def _prefiltered(
+    source: bytes, path: str, enabled: frozenset[str]
+) -> FileOutcome | Prepared:
+    if not may_need_check(source, enabled):
+        logger.debug("%s: skipped by the pre-filter", path)
+        return FileOutcome(path, FileStatus.SKIPPED)
+    return Prepared(path, source, enabled)
+
+
+def enabled_for(path: str, plan: CheckPlan) -> frozenset[str]:
+    """The codes that apply to one file, after its per-file ignores."""
     ignored = plan.per_file_ignores.codes_for(path)
     return frozenset(
         code for code in plan.enabled if _longest_prefix(code, ignored) is None
     )
 
 
-def _check_bytes(
-    source: bytes,
-    path: str,
-    enabled: frozenset[str],
-    plan: CheckPlan,
-    index: ProjectIndex | None,
-) -> FileOutcome:
-    """Pre-filter, check and suppress one file's bytes."""
-    if not may_need_check(source, enabled):
-        logger.debug("%s: skipped by the pre-filter", path)
-        return FileOutcome(path, FileStatus.SKIPPED)
+def not_checked(path: str, reason: str, enabled: Collection[str]) -> FileOutcome:
+    """The AUT001 outcome of a file authlint gave up on, saying why."""
+    finding = unparsable(path, RuntimeError(reason))
+    return FileOutcome(
+        path, FileStatus.UNPARSABLE, tuple(_selected([finding], enabled))
+    )
 
+
+def too_large(size: int, limit: int) -> str:
+    """Why a file over the size limit was not checked."""
+    return f"too large ({_size(size)} > {_size(limit)} limit)"
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def check_prepared(
+    prepared: Prepared, plan: CheckPlan, index: ProjectIndex | None
+) -> FileOutcome:
+    """Parse, check and suppress one prepared file."""
+    path, source, enabled = prepared.path, prepared.source, prepared.enabled
     try:
         # AUT001 is always asked for, so the counts know an unparsable file
         # even when the user does not want to hear about it.

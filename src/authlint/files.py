@@ -251,7 +251,28 @@ def _is_virtualenv(directory: str) -> bool:
     return os.path.exists(os.path.join(directory, "pyvenv.cfg"))
 
 
-def read_source(path: str) -> bytes:
-    """The bytes of a file to check; raises ``OSError`` when it cannot be read."""
+class FileTooLargeError(OSError):
+    """A file over the size limit; it was not read."""
+
+    def __init__(self, path: str, size: int) -> None:
+        super().__init__(f"{path}: {size} bytes")
+        self.size = size
+
+
+def read_source(path: str, limit: int | None = None) -> bytes:
+    """The bytes of a file to check; raises ``OSError`` when it cannot be read.
+
+    A file over ``limit`` bytes raises ``FileTooLargeError`` after reading at
+    most one byte more than the limit, so a huge file costs no memory.
+    """
     with open(path, "rb") as file:
-        return file.read()
+        if limit is None:
+            return file.read()
+        size = os.fstat(file.fileno()).st_size
+        if size > limit:
+            raise FileTooLargeError(path, size)
+        # The file can grow between the size check and the read.
+        source = file.read(limit + 1)
+        if len(source) > limit:
+            raise FileTooLargeError(path, max(size, len(source)))
+        return source

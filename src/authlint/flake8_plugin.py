@@ -19,6 +19,8 @@ from authlint.engine import (
     PerFileIgnores,
     RuleSelection,
     enabled_codes,
+    not_checked,
+    too_large,
 )
 from authlint.findings import Finding
 from authlint.project import ProjectIndex
@@ -106,6 +108,10 @@ def _check(
         if not any(code.startswith(prefix) for prefix in ignored)
     )
     source = _source_bytes(lines)
+    if len(source) > settings.max_file_size:
+        # flake8 has read the file already; parsing it is what would cost.
+        reason = too_large(len(source), settings.max_file_size)
+        return list(not_checked(filename, reason, enabled).findings)
     if not may_need_check(source, enabled):
         return []
     return check_source(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import libcst as cst
@@ -53,19 +53,47 @@ def package_of(path: Path, name: str) -> str:
     return name.rpartition(".")[0]
 
 
-class ProjectIndex:
-    """Parsed summaries of the project's modules, keyed by file."""
+def project_roots(paths: Iterable[str]) -> tuple[Path, ...]:
+    """The import roots of ``paths``, in the order they first appear."""
+    roots: dict[Path, None] = {}
+    folders: dict[str, Path] = {}
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        # Files of one folder share a root unless the file is __init__.py,
+        # and that one's root is found from the same folder too.
+        if folder not in folders:
+            folders[folder] = module_name(Path(path))[0]
+        roots.setdefault(folders[folder])
+    return tuple(roots)
 
-    def __init__(self) -> None:
+
+class ProjectIndex:
+    """Parsed summaries of the project's modules, keyed by file.
+
+    ``roots`` are import roots searched for every file's absolute imports,
+    after the file's own; a file's own root is added when it is checked.
+    Giving every root of a run up front makes a file's result independent
+    of which files were checked before it in the same process.
+    """
+
+    def __init__(self, roots: Iterable[Path] = ()) -> None:
         # Imported modules by file; None for a file that could not be read.
         self._by_path: dict[Path, _ModuleFile | None] = {}
-        # Module names already looked for, by where they were looked for.
-        self._found: dict[tuple[str, tuple[Path, ...]], _ModuleFile | None] = {}
+        # Module names already looked for, by where they were looked for,
+        # with every file that was tried for them.
+        self._found: dict[
+            tuple[str, tuple[Path, ...]], tuple[_ModuleFile | None, tuple[str, ...]]
+        ] = {}
         # Where each importing file's imports are looked for.
         self._search: dict[str, tuple[Path, ...]] = {}
-        self._roots: list[Path] = []
+        self._roots: list[Path] = list(dict.fromkeys(roots))
+        # The files tried while resolving each module's imports: those found
+        # and those that did not exist (creating one changes the answer).
+        self._tried: dict[str, set[str]] = {}
         # Project-wide byte searches, by project root and searched word.
-        self._mentions: dict[tuple[Path, bytes], tuple[Path, ...] | None] = {}
+        self._mentions: dict[
+            tuple[Path, bytes], tuple[tuple[Path, ...] | None, tuple[str, ...]]
+        ] = {}
 
     def symbols_for(self, module: cst.Module, path: str) -> ModuleSymbols:
         """The symbols of a module being checked.
@@ -90,14 +118,19 @@ class ProjectIndex:
             return None
         return module_name(Path(path))[0]
 
-    def project_files(self, root: Path) -> Iterator[Path]:
+    def project_files(
+        self, root: Path, folders: list[Path] | None = None
+    ) -> Iterator[Path]:
         """The importable Python files below ``root``: its own modules and
         those of the packages (folders with ``__init__.py``) under it, not
         virtualenvs, hidden folders or loose folders of other scripts. A
-        project-wide fact about ``root`` depends on all of them."""
+        project-wide fact about ``root`` depends on all of them, and on the
+        folders walked (appended to ``folders``), where a file can appear."""
         pending = [root]
         while pending:
             folder = pending.pop()
+            if folders is not None:
+                folders.append(folder)
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError:
@@ -118,21 +151,33 @@ class ProjectIndex:
     def files_mentioning(self, path: str, word: bytes) -> tuple[Path, ...] | None:
         """The project files (see ``project_files``) of a checked file that
         contain ``word``, compared in lower case; None when the project is
-        too large to search. Remembered per project root for the run."""
+        too large to search. Remembered per project root for the run.
+
+        The answer depends on every project file and folder: they become
+        dependencies of ``path``, as its imports are.
+        """
         root = self.project_root(path)
         if root is None:
             return None
         key = (root, word.lower())
         if key not in self._mentions:
             self._mentions[key] = self._search_word(root, word.lower())
-        return self._mentions[key]
+        found, searched = self._mentions[key]
+        self._tried.setdefault(os.path.abspath(path), set()).update(searched)
+        return found
 
-    def _search_word(self, root: Path, word: bytes) -> tuple[Path, ...] | None:
+    def _search_word(
+        self, root: Path, word: bytes
+    ) -> tuple[tuple[Path, ...] | None, tuple[str, ...]]:
+        """The files containing ``word``, and every file and folder read."""
         found = []
-        for count, file in enumerate(self.project_files(root)):
+        folders: list[Path] = []
+        files: list[str] = []
+        for count, file in enumerate(self.project_files(root, folders)):
+            files.append(os.fspath(file))
             if count >= _MAX_SEARCHED_FILES:
                 logger.debug("%s: too many files to search for %r", root, word)
-                return None
+                return None, ()
             try:
                 if file.stat().st_size > _MAX_MODULE_BYTES:
                     continue
@@ -140,7 +185,7 @@ class ProjectIndex:
                     found.append(file)
             except OSError:
                 continue
-        return tuple(found)
+        return tuple(found), (*files, *map(os.fspath, folders))
 
     def parsed(self, file: Path) -> ModuleSymbols | None:
         """The symbols of any project file, parsed once for the run."""
@@ -188,21 +233,47 @@ class ProjectIndex:
             return None
         return None
 
+    def dependencies(self, path: str) -> tuple[str, ...]:
+        """Every file whose presence or content the findings of ``path`` can
+        depend on through imports, directly or through other modules; sorted.
+
+        Files that were looked for and not found are included: creating one
+        can change the findings too.
+        """
+        start = os.path.abspath(path)
+        seen = {start}
+        todo = [start]
+        while todo:
+            for tried in self._tried.get(todo.pop(), ()):
+                if tried not in seen:
+                    seen.add(tried)
+                    todo.append(tried)
+        seen.discard(start)
+        return tuple(sorted(seen))
+
     def _load(self, dotted: str, importer: ModuleSymbols) -> _ModuleFile | None:
         search = self._search_path(importer)
         key = (dotted, search)
         if key not in self._found:
             self._found[key] = self._find(dotted, search)
-        return self._found[key]
+        found, tried = self._found[key]
+        self._tried.setdefault(os.path.abspath(importer.path), set()).update(tried)
+        return found
 
-    def _find(self, dotted: str, search: tuple[Path, ...]) -> _ModuleFile | None:
+    def _find(
+        self, dotted: str, search: tuple[Path, ...]
+    ) -> tuple[_ModuleFile | None, tuple[str, ...]]:
+        tried = []
         for file in self._candidates(dotted, search):
+            tried.append(os.fspath(file))
+            if not file.is_file():
+                continue
             key = file.resolve()
             if key not in self._by_path:
                 self._by_path[key] = _ModuleFile.read(file, dotted)
             if self._by_path[key] is not None:
-                return self._by_path[key]
-        return None
+                return self._by_path[key], tuple(tried)
+        return None, tuple(tried)
 
     def _search_path(self, importer: ModuleSymbols) -> tuple[Path, ...]:
         """The importing file's package root and folder, then every root seen."""
@@ -219,15 +290,14 @@ class ProjectIndex:
 
     def _candidates(self, dotted: str, search: tuple[Path, ...]) -> list[Path]:
         relative = Path(*dotted.split("."))
-        found = []
-        for root in search:
+        return [
+            file
+            for root in search
             for file in (
                 root / relative.with_suffix(".py"),
                 root / relative / "__init__.py",
-            ):
-                if file.is_file():
-                    found.append(file)
-        return found
+            )
+        ]
 
 
 class _ModuleFile:
