@@ -24,7 +24,7 @@ from pathlib import Path
 AUTH_SHARE = 0.05
 FILES_PER_PACKAGE = 24
 # Share of views whose denial is one authlint reports.
-MISTAKE_SHARE = 0.15
+MISTAKE_SHARE = 0.04
 
 NOUNS = [
     "account",
@@ -136,7 +136,9 @@ def write_corpus(root: Path, files: int, seed: int = 1) -> list[Path]:
     while number < files:
         framework = FRAMEWORKS[package % len(FRAMEWORKS)]
         noun = NOUNS[package % len(NOUNS)]
-        folder = root / f"{noun}_service_{package}" / framework
+        # Not named after the framework: a package called ``flask`` would
+        # stand in for the real one in every import.
+        folder = root / f"{noun}_service_{package}" / f"{framework}_app"
         folder.mkdir(parents=True)
         init = folder / "__init__.py"
         init.write_text(f'"""The {noun} {framework} service."""\n')
@@ -300,7 +302,7 @@ def _auth_module(rng: random.Random, framework: str, slot: int) -> tuple[str, st
 def _sometimes_wrong(
     rng: random.Random, wrong: list[str], right: list[str]
 ) -> list[str]:
-    """One view in seven gets its denial wrong."""
+    """One view in 25 gets its denial wrong."""
     return wrong if rng.random() < MISTAKE_SHARE else right
 
 

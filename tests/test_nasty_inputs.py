@@ -201,3 +201,62 @@ def test_a_file_deleted_during_the_run_is_reported_as_not_checked(
         ("kept.py", 9, "AUT101", FLAGGED + REST_OF_AUT101),
     ]
     assert (result.files_checked, result.files_unparsable) == (1, 1)
+
+
+def generated_module(lines: int, trailer: str) -> str:
+    """An ordinary machine-written module of about ``lines`` lines.
+
+    Functions are named with letters only: a number such as 401 in a name
+    would be a word the pre-filter looks for.
+    """
+    body = "".join(
+        f"def handler_{_letters(n)}(value, step):\n"
+        "    if value > step:\n"
+        "        return value - step\n"
+        "    return None\n\n\n"
+        for n in range(lines // 6)
+    )
+    return body + trailer
+
+
+def _letters(number: int) -> str:
+    return "".join(chr(ord("a") + int(digit)) for digit in str(number))
+
+
+def test_a_200_000_line_module_is_bounded_by_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # libcst needs about 15 s for this one here; the limit stops it, and the
+    # same module without a word any rule needs is never parsed at all.
+    monkeypatch.chdir(tmp_path)
+    Path("generated.py").write_text(generated_module(200_000, "DENIED = 403\n"))
+    Path("plain.py").write_text(generated_module(200_000, ""))
+    shutil.copy(NASTY / "utf8_bom.py", "views.py")
+
+    reported = outcomes(capsys, "--no-cache", "--file-timeout", "1.5", ".")
+
+    assert reported == {
+        "generated.py": [
+            "1:1: AUT001 File not checked: checking took longer than 1.5 s"
+        ],
+        "views.py": [f"9:15: AUT101 {FLAGGED}{REST_OF_AUT101}"],
+    }
+
+
+def test_a_50_mb_module_is_reported_without_being_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    line = b"DENIED = 403  # a status the pre-filter would send to the parser\n"
+    with open("dump.py", "wb") as dump:
+        dump.write(line * (50_000_000 // len(line) + 1))
+    shutil.copy(NASTY / "utf8_bom.py", "views.py")
+
+    reported = outcomes(capsys, "--no-cache", ".")
+
+    assert reported == {
+        "dump.py": [
+            "1:1: AUT001 File not checked: too large (50.0 MB > 10.0 MB limit)"
+        ],
+        "views.py": [f"9:15: AUT101 {FLAGGED}{REST_OF_AUT101}"],
+    }

@@ -239,6 +239,7 @@ def _serve(
     """A worker's life: take files until told to stop."""
     # Ctrl-C reaches every process of the terminal; the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _no_core_dumps()
     # A fork server keeps the directory it started in; paths are relative
     # to the parent's.
     os.chdir(directory)
@@ -255,6 +256,17 @@ def _serve(
         number, prepared = task
         outcome = check_prepared(prepared, plan, index)
         connection.send((number, outcome, index.dependencies(prepared.path)))
+
+
+def _no_core_dumps() -> None:
+    """A parser crash is expected and reported; it must not leave a core
+    file in the user's directory."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _log_like_parent(level: int) -> None:
