@@ -232,12 +232,12 @@ def test_a_finding_spanning_lines_is_silenced_on_its_first_line() -> None:
 
 
 def test_per_file_ignores_drop_codes_for_matching_files() -> None:
-    write("tests/test_bad.py", BROKEN)
+    write("generated/bad.py", BROKEN)
     write("app/bad.py", BROKEN)
 
     result = run(
-        Discovery(files=("app/bad.py", "tests/test_bad.py")),
-        plan(per_file_ignores=(("tests/*", ("AUT0",)),)),
+        Discovery(files=("app/bad.py", "generated/bad.py")),
+        plan(per_file_ignores=(("generated/*", ("AUT0",)),)),
     )
 
     assert result.findings == (syntax_error("app/bad.py"),)
@@ -388,3 +388,19 @@ def test_the_plan_can_travel_to_a_worker_process() -> None:
 
     assert copy.enabled == built.enabled
     assert copy.per_file_ignores.codes_for("tests/test_x.py") == ("AUT1",)
+
+
+def test_test_code_is_not_read() -> None:
+    # A fake server in a test answers 403 for a missing token on purpose;
+    # not even a syntax error in test code is reported.
+    write("tests/fakes.py", REPORTS)
+    write("app/test_views.py", BROKEN)
+    write("app/views.py", REPORTS)
+
+    result = run(
+        Discovery(files=("app/test_views.py", "app/views.py", "tests/fakes.py")),
+        plan(),
+    )
+
+    assert [(f.path, f.code) for f in result.findings] == [("app/views.py", "AUT101")]
+    assert (result.files_checked, result.files_skipped) == (1, 2)

@@ -14,6 +14,7 @@ from authlint.files import (
     PathPatterns,
     discover,
     exclusion_patterns,
+    is_test_code,
 )
 
 
@@ -229,3 +230,37 @@ def test_an_entry_is_matched_by_itself_only(tmp_path: Path) -> None:
     assert not patterns.matches_entry("build/lib", is_dir=True)
     assert patterns.matches_entry("gen", is_dir=True)
     assert not patterns.matches_entry("gen", is_dir=False)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_client.py", True),
+        ("client_test.py", True),
+        ("conftest.py", True),
+        ("billing/tests.py", True),
+        ("src/app/tests/helpers.py", True),
+        ("tests/unit/api/fakes.py", True),
+        ("netbox/utilities/testing/api.py", True),
+        ("src/app/client.py", False),
+        ("src/app/contest.py", False),
+        ("src/app/testimonials.py", False),
+        ("src/latest/views.py", False),
+    ],
+)
+def test_test_code_by_name_and_folder(path: str, expected: bool) -> None:
+    assert is_test_code(path) is expected
+
+
+def test_folders_above_the_current_directory_are_not_test_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkout = tmp_path / "test" / "app"
+    checkout.mkdir(parents=True)
+    monkeypatch.chdir(checkout)
+
+    assert is_test_code(str(checkout / "api" / "views.py")) is False
+    assert is_test_code(str(checkout / "tests" / "fakes.py")) is True
+    # Outside the current directory, only the two nearest folders count.
+    assert is_test_code("/home/me/test/checkouts/app/client.py") is False
+    assert is_test_code("/home/me/checkouts/app/tests/fakes.py") is True

@@ -294,3 +294,12 @@ def test_a_file_over_the_size_limit_is_not_parsed(calls: list[Call]) -> None:
         )
     ]
     assert calls == []
+
+
+def test_test_code_is_not_parsed(calls: list[Call]) -> None:
+    assert list(checker(REPORTS, "tests/fakes.py").run()) == []
+    assert list(checker(REPORTS, "app/test_views.py").run()) == []
+    assert calls == []
+    assert [code[2][:6] for code in checker(REPORTS, "app/views.py").run()] == [
+        "AUT101"
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from authlint.analysis.retries import client_facts, is_test_file
+from authlint.analysis.retries import client_facts
 from authlint.analysis.status_sets import SAMPLE, NameScope, StatusReader
 from authlint.analysis.symbols import ModuleSymbols
 
@@ -60,22 +60,6 @@ def test_members_follow_module_constants_and_set_operations() -> None:
     reader = StatusReader(ModuleSymbols(cst.parse_module(source)))
     members = reader.members(cst.parse_expression("RETRY"), NameScope())
     assert members == frozenset({401, 403, 429, 503})
-
-
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("tests/test_client.py", True),
-        ("src/app/tests/helpers.py", True),
-        ("conftest.py", True),
-        ("client_test.py", True),
-        ("src/app/client.py", False),
-        ("src/app/contest.py", False),
-        ("/home/me/test/checkouts/app/client.py", False),
-    ],
-)
-def test_test_files(path: str, expected: bool) -> None:
-    assert is_test_file(path) is expected
 
 
 def test_a_test_file_has_no_client_facts() -> None:

@@ -19,7 +19,13 @@ from authlint.config import (
     AnalysisOptions,
     Settings,
 )
-from authlint.files import Discovery, FileTooLargeError, PathPatterns, read_source
+from authlint.files import (
+    Discovery,
+    FileTooLargeError,
+    PathPatterns,
+    is_test_code,
+    read_source,
+)
 from authlint.findings import Finding
 from authlint.project import ProjectIndex, project_roots
 from authlint.rules import DEFAULT_ENABLED, RULES, UNPARSABLE_FILE
@@ -392,6 +398,9 @@ def prepare_file(path: str, plan: CheckPlan) -> FileOutcome | Prepared:
     if not enabled:
         logger.debug("%s: every rule is ignored for this file", path)
         return FileOutcome(path, FileStatus.SKIPPED)
+    if is_test_code(path):
+        logger.debug("%s: test code, which no rule applies to", path)
+        return FileOutcome(path, FileStatus.SKIPPED)
 
     try:
         source = read_source(path, limit=plan.max_file_size)
@@ -412,7 +421,7 @@ def check_stdin(source: bytes, name: str, plan: CheckPlan) -> FileOutcome:
     It is checked in this process: an editor sends one buffer at a time.
     """
     enabled = enabled_for(name, plan)
-    if not enabled:
+    if not enabled or is_test_code(name):
         return FileOutcome(name, FileStatus.SKIPPED)
     if len(source) > plan.max_file_size:
         return not_checked(name, too_large(len(source), plan.max_file_size), enabled)

@@ -251,6 +251,35 @@ def _is_virtualenv(directory: str) -> bool:
     return os.path.exists(os.path.join(directory, "pyvenv.cfg"))
 
 
+# Folder names that hold test code, and the file names pytest and Django
+# give test modules.
+_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+_TEST_MODULES = frozenset({"conftest.py", "tests.py"})
+
+
+def is_test_code(path: str) -> bool:
+    """Whether a file is test code: it asserts or fakes denials and retries,
+    and answers no real caller, so no rule applies to it.
+
+    Folders count from the current directory down, so that a project checked
+    out below some folder named ``test`` is not all test code; for a path
+    outside the current directory only the two nearest folders count.
+    """
+    parts = Path(path).parts
+    if not parts:
+        return False
+    name = parts[-1]
+    if name.startswith("test_") or name.endswith("_test.py") or name in _TEST_MODULES:
+        return True
+    folders = parts[:-1]
+    if Path(path).is_absolute():
+        try:
+            folders = Path(path).relative_to(Path.cwd()).parts[:-1]
+        except ValueError:
+            folders = folders[-2:]
+    return any(folder in _TEST_FOLDERS for folder in folders)
+
+
 class FileTooLargeError(OSError):
     """A file over the size limit; it was not read."""
 

@@ -22,6 +22,7 @@ from authlint.engine import (
     not_checked,
     too_large,
 )
+from authlint.files import is_test_code
 from authlint.findings import Finding
 from authlint.project import ProjectIndex
 from authlint.rules import RULES
@@ -107,6 +108,8 @@ def _check(
         for code in enabled
         if not any(code.startswith(prefix) for prefix in ignored)
     )
+    if is_test_code(filename):
+        return []
     source = _source_bytes(lines)
     if len(source) > settings.max_file_size:
         # flake8 has read the file already; parsing it is what would cost.

@@ -32,6 +32,7 @@ from authlint.analysis.symbols import (
     suite_statements,
 )
 from authlint.config import AnalysisOptions
+from authlint.files import is_test_code
 from authlint.frameworks import BODIES, drf, vocabulary
 from authlint.frameworks.spec import BodySpec, Slot
 
@@ -166,7 +167,7 @@ def construction_of(facts: ModuleFacts, denial: Denial) -> Construction | None:
 def answered_denials(facts: ModuleFacts) -> Iterator[tuple[Denial, Construction]]:
     """The 401s and 403s of a module outside tests whose construction is
     known, each with it."""
-    if is_test_path(facts.path):
+    if is_test_code(facts.path):
         return
     for denial in facts.denials:
         if denial.status not in (401, 403):
@@ -180,7 +181,7 @@ def permission_messages(facts: ModuleFacts) -> Iterator[Construction]:
     """The ``message`` of each DRF permission class of the module: DRF sends
     it as the body of the 403 when the permission says no."""
     symbols = facts.symbols
-    if symbols is None or is_test_path(facts.path):
+    if symbols is None or is_test_code(facts.path):
         return
     for cls in symbols.classes.values():
         if not _is_permission_class(cls, symbols):
@@ -1079,15 +1080,3 @@ def interpolated_detail(built: Construction) -> Part | None:
         ):
             return part
     return None
-
-
-def is_test_path(path: str) -> bool:
-    """Test code asserts or fakes denials; it does not answer real callers."""
-    parts = re.split(r"[\\/]", path)
-    name = parts[-1] if parts else ""
-    return (
-        any(p in ("tests", "test", "testing") for p in parts[:-1])
-        or name.startswith("test_")
-        or name.endswith("_test.py")
-        or name in ("conftest.py", "tests.py")
-    )

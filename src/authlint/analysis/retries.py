@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import PurePath
 from typing import Optional, cast
 
 import libcst as cst
@@ -48,6 +47,7 @@ from authlint.analysis.symbols import (
     small_statements,
     suite_statements,
 )
+from authlint.files import is_test_code
 from authlint.frameworks import clients
 
 _MAX_PATHS = 256
@@ -97,23 +97,11 @@ class ClientFacts:
 
 
 def client_facts(symbols: ModuleSymbols) -> ClientFacts:
-    if is_test_file(symbols.path):
+    if is_test_code(symbols.path):
         # Tests mock refusals and poll their own servers; neither is a client
         # retrying a real service.
         return ClientFacts()
     return ClientReader(symbols).read()
-
-
-def is_test_file(path: str) -> bool:
-    parts = PurePath(path).parts
-    if not parts:
-        return False
-    name = parts[-1]
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
-        return True
-    # Only the nearest folders: a checkout that lives under some ``test``
-    # folder of its owner's is not test code.
-    return any(part in ("tests", "test", "testing") for part in parts[-3:-1])
 
 
 # -- paths through a retry loop or a function -------------------------------------

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from authlint.analysis.bodies import construction_of, is_test_path
+from authlint.analysis.bodies import construction_of
 from authlint.analysis.facts import Denial, ModuleFacts
 from authlint.analysis.guards import split_words
 from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import DENIAL_TRIGGERS
 from authlint.analysis.symbols import blocks, suite_statements
+from authlint.files import is_test_code
 from authlint.findings import Severity
 from authlint.frameworks import vocabulary
 from authlint.rules.base import Invalid, Rule, Violation
@@ -93,7 +94,7 @@ class DenialNotLogged(Rule):
     cwe = (778,)
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        if is_test_path(facts.path):
+        if is_test_code(facts.path):
             return
         loggers = _logger_names(facts)
         for denial in facts.denials:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
-from authlint.analysis.bodies import is_test_path, report_node
+from authlint.analysis.bodies import report_node
 from authlint.analysis.challenges import missing_challenge
 from authlint.analysis.facts import ModuleFacts
 from authlint.analysis.responses import DENIAL_TRIGGERS
+from authlint.files import is_test_code
 from authlint.findings import Severity
 from authlint.rules.base import Invalid, Rule, Violation
 
@@ -129,7 +130,7 @@ class UnauthorizedWithoutChallenge(Rule):
     cwe = (287,)
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        if is_test_path(facts.path):
+        if is_test_code(facts.path):
             return
         for denial in facts.denials:
             built = missing_challenge(facts, denial)
