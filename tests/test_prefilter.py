@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from authlint.analysis import retries
 from authlint.checker import check_source, may_need_check
 from authlint.config import AnalysisOptions
 from authlint.project import ProjectIndex
@@ -114,3 +115,22 @@ def test_no_generated_variant_with_findings_is_filtered_out(
     )
     for finding in findings:
         assert may_need_check(source, {finding.code}), finding
+
+
+def test_a_rule_runs_only_where_its_own_words_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # ``404`` lets this view past the pre-filter for the denial rules; the
+    # client rules need a 401 or 403, so their analysis must not even start.
+    def client_facts(symbols: object) -> None:
+        raise AssertionError("the client analysis ran")
+
+    monkeypatch.setattr(retries, "client_facts", client_facts)
+    source = (
+        b"from django.shortcuts import get_object_or_404\n\n\n"
+        b"def detail(request, pk):\n"
+        b"    return get_object_or_404(Item, pk=pk)\n"
+    )
+
+    assert may_need_check(source, ALL_CODES)
+    assert check_source(source, "views.py", enabled=ALL_CODES, options=OPTIONS) == []

@@ -56,7 +56,15 @@ def check_source(
             return [unparsable(path, _decoding_error(source, error))]
         return [unparsable(path, error, *_syntax_error_position(source))]
 
-    active = [rule for rule in RULES if rule.code in enabled and rule.code != "AUT001"]
+    # A rule runs only where its own trigger words are: the file may have
+    # passed the pre-filter on another rule's words alone.
+    active = [
+        rule
+        for rule in RULES
+        if rule.code in enabled
+        and rule.code != "AUT001"
+        and (not rule.triggers or any(word in source for word in rule.triggers))
+    ]
     if not active:
         return []
     facts = extract_facts(module, path, options, index)
