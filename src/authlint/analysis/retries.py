@@ -583,6 +583,8 @@ class ClientReader:
         self.client_names = _client_names(symbols)
         # Predicate functions a policy already reported through its argument.
         self.used_predicates: set[str] = set()
+        # Whether each function sends a request, by id: asked more than once.
+        self._sends: dict[int, bool] = {}
         self.policies = PolicyReader(self)
 
     def read(self) -> ClientFacts:
@@ -602,13 +604,18 @@ class ClientReader:
         for function, cls in definitions:
             if function.name.value.startswith("test"):
                 continue
-            scope = self.scope_of(function, cls)
-            self._hand_written(function, scope)
-            if (
+            retry_named = bool(
                 _RETRY_FUNCTION.search(function.name.value)
                 and function.name.value not in self.used_predicates
                 and self.client_module
-            ):
+            )
+            # A retry loop sends a request inside the function, so a
+            # function that sends none has no hand-written retry.
+            if not retry_named and not self.http_function(function):
+                continue
+            scope = self.scope_of(function, cls)
+            self._hand_written(function, scope)
+            if retry_named:
                 self._retry_function(function, scope)
         return self.facts
 
@@ -639,7 +646,11 @@ class ClientReader:
     def http_function(self, function: cst.FunctionDef) -> bool:
         if function.name.value in ("auth_flow", "async_auth_flow", "sync_auth_flow"):
             return True
-        return any(self.is_request(call) for call in calls_in(function.body).calls)
+        known = self._sends.get(id(function))
+        if known is None:
+            known = any(self.is_request(call) for call in calls_in(function.body).calls)
+            self._sends[id(function)] = known
+        return known
 
     def raises_on_error(self, node: cst.CSTNode, depth: int = 0) -> bool:
         """Whether code raises on a 4xx response: ``raise_for_status()``,
@@ -904,10 +915,22 @@ BLANKET_TRIGGERS: tuple[bytes, ...] = (
 )
 
 
+_CLIENT_PACKAGES = frozenset(
+    name.partition(".")[0] for name in clients.CLIENT_CONSTRUCTORS
+)
+
+
 def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
     """Names bound to a client object: ``self.s = requests.Session()``,
     ``async with httpx.AsyncClient() as c``."""
     names: set[str] = set()
+    if not any(
+        target.partition(".")[0] in _CLIENT_PACKAGES
+        for target in symbols.imports.names.values()
+    ):
+        # A constructor is known only by its imported name: without one of
+        # these imports, walking the module would find nothing.
+        return frozenset()
 
     def is_client(node: cst.BaseExpression | None) -> bool:
         if isinstance(node, cst.Await):

@@ -33,6 +33,16 @@ if TYPE_CHECKING:
     from authlint.analysis.retries import ClientReader
 
 
+# Calls whose arguments ``PolicyReader.call`` reads.
+_POLICY_CALLS = (
+    clients.URLLIB3_RETRY
+    | clients.AIOHTTP_RETRY_OPTIONS
+    | clients.REFRESHING_SESSIONS
+    | clients.GOOGLE_RETRY
+    | clients.TENACITY_RETRY
+)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """A retry library's configuration and the statuses it retries."""
@@ -78,6 +88,10 @@ class PolicyReader:
         self, call: cst.Call, function: cst.FunctionDef | None, cls: cst.ClassDef | None
     ) -> None:
         qualified = self.reader.qualify(call.func)
+        if qualified not in _POLICY_CALLS:
+            # Most calls are not policies; reading the function's names
+            # for each of them was most of this reader's cost.
+            return
         scope = (
             self.reader.scope_of(function, cls)
             if function is not None
