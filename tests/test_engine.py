@@ -404,3 +404,94 @@ def test_test_code_is_not_read() -> None:
 
     assert [(f.path, f.code) for f in result.findings] == [("app/views.py", "AUT101")]
     assert (result.files_checked, result.files_skipped) == (1, 2)
+
+
+# Framework source in the run
+
+VENDORED_DRF = {
+    "rest_framework/__init__.py": "",
+    "rest_framework/exceptions.py": (
+        "class APIException(Exception):\n"
+        "    status_code = 500\n\n\n"
+        "class AuthenticationFailed(APIException):\n"
+        "    status_code = 401\n"
+    ),
+    # As in DRF itself: the base class has the method, and it returns None.
+    "rest_framework/authentication.py": (
+        "class BaseAuthentication:\n"
+        "    def authenticate(self, request):\n"
+        "        raise NotImplementedError\n\n"
+        "    def authenticate_header(self, request):\n"
+        "        pass\n\n\n"
+        "class SessionAuthentication(BaseAuthentication):\n"
+        "    pass\n"
+    ),
+}
+
+APP_AUTHENTICATOR = """\
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+
+
+class KeyAuthentication(BaseAuthentication):
+    def authenticate(self, request):
+        key = request.headers.get("X-Api-Key")
+        if key is None:
+            return None
+        raise exceptions.AuthenticationFailed("Invalid API key.")
+"""
+
+APP_SETTINGS = """\
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "api.auth.KeyAuthentication",
+    ],
+}
+"""
+
+
+def test_framework_source_in_the_run_is_not_read_in_its_place() -> None:
+    # A checkout of DRF beside the app must not make the app's authenticator
+    # look as if it had a challenge, nor the settings blame their order.
+    for path, text in VENDORED_DRF.items():
+        write(path, text)
+    write("api/__init__.py", "")
+    write("api/auth.py", APP_AUTHENTICATOR)
+    write("settings.py", APP_SETTINGS)
+
+    result = run(
+        Discovery(
+            files=(*VENDORED_DRF, "api/__init__.py", "api/auth.py", "settings.py")
+        ),
+        plan(),
+    )
+
+    assert [(f.path, f.line, f.code) for f in result.findings] == [
+        ("api/auth.py", 5, "AUT105")
+    ]
+
+
+def test_the_order_message_names_classes_given_as_strings() -> None:
+    write(
+        "settings.py",
+        "REST_FRAMEWORK = {\n"
+        '    "DEFAULT_AUTHENTICATION_CLASSES": (\n'
+        '        "rest_framework.authentication.SessionAuthentication",\n'
+        '        "rest_framework.authentication.TokenAuthentication",\n'
+        "    ),\n"
+        "}\n",
+    )
+
+    result = run(Discovery(files=("settings.py",)), plan())
+
+    assert [(f.line, f.code, f.message) for f in result.findings] == [
+        (
+            2,
+            "AUT105",
+            "DRF takes the `WWW-Authenticate` challenge from the first "
+            "authentication class only; `SessionAuthentication` has none, so "
+            "unauthenticated requests get 403 even though `TokenAuthentication` "
+            "would answer 401: put `TokenAuthentication` first",
+        )
+    ]

@@ -211,7 +211,7 @@ class ProjectIndex:
         a name a module only imports is followed to where it is defined.
         """
         parts = qualified.split(".")
-        if any(not p for p in parts):
+        if any(not p for p in parts) or _is_modelled_library(parts[0]):
             return None
         for cut in range(len(parts) - 1, 0, -1):
             found_file = self._load(".".join(parts[:cut]), importer)
@@ -359,3 +359,41 @@ class _ModuleFile:
             index=index,
             path=os.fspath(self.path),
         )
+
+
+# Frameworks and clients whose behaviour authlint knows by name. Their source
+# may be part of a run (a vendored copy, a monorepo, a checkout beside the
+# app), but it is never read in their place: DRF's ``BaseAuthentication``
+# defines an ``authenticate_header`` that returns nothing, for one.
+_MODELLED_LIBRARIES = frozenset(
+    {
+        "aiohttp",
+        "aiohttp_retry",
+        "apiflask",
+        "authlib",
+        "backoff",
+        "django",
+        "fastapi",
+        "flask",
+        "google",
+        "googleapiclient",
+        "httpx",
+        "httpx_retries",
+        "knox",
+        "oauth2_provider",
+        "quart",
+        "requests",
+        "rest_framework",
+        "rest_framework_jwt",
+        "rest_framework_simplejwt",
+        "stamina",
+        "starlette",
+        "tenacity",
+        "urllib3",
+        "werkzeug",
+    }
+)
+
+
+def _is_modelled_library(package: str) -> bool:
+    return package in _MODELLED_LIBRARIES or package.startswith("flask_")

@@ -145,12 +145,25 @@ def authenticator_header(
     False, or None when it is not an authenticator or a base is unknown."""
     if "authenticate_header" in _methods(cls):
         return True
-    found = [_known_header(symbols.resolve(arg.value), depth) for arg in cls.bases]
+    found = [_base_header(arg.value, symbols, depth) for arg in cls.bases]
     if True in found:
         return True
     if found and None not in found:
         return False
     return None
+
+
+def _base_header(
+    node: cst.BaseExpression, symbols: ModuleSymbols, depth: int
+) -> bool | None:
+    """Whether the class ``node`` names has a header. DRF's own classes are
+    known by name even when their source is part of the run: the source of
+    ``BaseAuthentication`` defines an ``authenticate_header`` that returns
+    nothing."""
+    known = _known_header(symbols.imports.qualify(node), depth)
+    if known is not None:
+        return known
+    return _known_header(symbols.resolve(node), depth)
 
 
 def _known_header(
@@ -173,7 +186,11 @@ def _known_header(
 
 def _raises_auth_failure(cls: cst.ClassDef, symbols: ModuleSymbols) -> bool:
     for node in _raised(cls):
-        target = symbols.resolve(node.func if isinstance(node, cst.Call) else node)
+        raised = node.func if isinstance(node, cst.Call) else node
+        # By name first: DRF's own source may be part of the run.
+        if symbols.imports.qualify(raised) in _AUTH_FAILURES:
+            return True
+        target = symbols.resolve(raised)
         if isinstance(target, str) and target in _AUTH_FAILURES:
             return True
         if isinstance(target, tuple):
@@ -202,15 +219,25 @@ def _ordering_problem(value: cst.BaseExpression, symbols: ModuleSymbols) -> str:
         return ""
     headers = [_entry_header(element.value, symbols) for element in value.elements]
     if headers[0] is False and True in headers[1:]:
-        first = dotted_name(value.elements[0].value) or "the first entry"
-        later = value.elements[headers.index(True)].value
-        return _ordering_message(first, dotted_name(later) or "a later entry")
+        first = _entry_name(value.elements[0].value)
+        later = _entry_name(value.elements[headers.index(True)].value)
+        if first and later:
+            return _ordering_message(first, later)
     return ""
 
 
+def _entry_name(node: cst.BaseExpression) -> str | None:
+    """An entry's class name: ``TokenAuthentication`` from the class or from
+    ``"rest_framework.authentication.TokenAuthentication"``."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        name = value if isinstance(value, str) else None
+    else:
+        name = dotted_name(node)
+    return name.rsplit(".", 1)[-1] if name else None
+
+
 def _ordering_message(first: str, later: str) -> str:
-    first = first.strip("'\"").rsplit(".", 1)[-1]
-    later = later.strip("'\"").rsplit(".", 1)[-1]
     return (
         f"DRF takes the `WWW-Authenticate` challenge from the first "
         f"authentication class only; `{first}` has none, so unauthenticated "
@@ -232,7 +259,7 @@ def _entry_header(node: cst.BaseExpression, symbols: ModuleSymbols) -> bool | No
             found = symbols.index.lookup(value, symbols, 1)
             return _known_header(found, 0) if found else None
         return None
-    return _known_header(symbols.resolve(node), 0)
+    return _base_header(node, symbols, 0)
 
 
 # -- settings ------------------------------------------------------------------
