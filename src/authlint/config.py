@@ -244,7 +244,7 @@ def _jobs(table: Mapping[str, Any], label: str) -> int | None:
             f"{label}: {TABLE_NAME} {key}: expected a whole number of processes "
             f"(0 checks in the authlint process itself), got {_shown(value)}"
         )
-    return value
+    return int(value)
 
 
 def _limit(
