@@ -132,7 +132,7 @@ def test_sarif_rules_carry_the_rule_documentation(
             "than 401: 403 most often, also 404, 412 or 422."
         },
         "help": {"text": rule.documentation(), "markdown": rule.documentation()},
-        "helpUri": "https://github.com/authlint/authlint#what-it-checks",
+        "helpUri": "https://github.com/authlint/authlint/blob/main/docs/rules/AUT101.md",
         "defaultConfiguration": {"level": "error"},
         "properties": {
             "tags": ["security", "external/cwe/cwe-287"],

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from authlint.checker import check_source
+from authlint.cli import main
 from authlint.config import AnalysisOptions
-from authlint.rules import RULES, Rule
+from authlint.rules import RULES, RULES_BY_CODE, Rule
 
 SECTIONS = (
     "What it does",
@@ -137,3 +139,23 @@ def test_codes_and_names_are_unique() -> None:
 def test_rules_are_in_code_order() -> None:
     codes = [rule.code for rule in RULES]
     assert codes == sorted(codes)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.code)
+def test_the_docs_page_is_the_rules_own_documentation(rule: Rule) -> None:
+    # Regenerate with: for c in $(authlint rules | awk 'NR>1 {print $1}');
+    # do authlint rule $c > docs/rules/$c.md; done
+    page = DOCS / f"{rule.code}.md"
+    assert page.read_text(encoding="utf-8") == rule.page()
+
+
+def test_every_docs_page_belongs_to_a_rule() -> None:
+    assert sorted(p.stem for p in DOCS.glob("*.md")) == sorted(r.code for r in RULES)
+
+
+def test_the_rule_command_prints_the_page(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rule", "aut203"]) == 0
+    assert capsys.readouterr().out == RULES_BY_CODE["AUT203"].page()

@@ -562,9 +562,7 @@ def _rule(args: argparse.Namespace) -> int:
         raise UsageError(
             f"unknown rule code {args.code!r}; 'authlint rules' lists them all"
         )
-    print(f"# {rule.code} {rule.name} ({_default(rule.default_enabled)} by default)")
-    print()
-    print(rule.documentation())
+    print(rule.page(), end="")
     return EXIT_CLEAN
 
 

@@ -17,9 +17,8 @@ from authlint.rules import RULES_BY_CODE, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/authlint/authlint"
-# The rule list in the README; every rule's full documentation travels in
-# the SARIF file itself (``help``), so the link only needs to be stable.
-HELP_URI = f"{INFORMATION_URI}#what-it-checks"
+# Each rule's page in the repository, the same text as ``help``.
+HELP_URI = f"{INFORMATION_URI}/blob/main/docs/rules/{{code}}.md"
 SOURCE_ROOT = "%SRCROOT%"
 # Not ``primaryLocationLineHash``: GitHub's upload action computes that key
 # itself and warns about every result whose value differs from its own.
@@ -90,7 +89,7 @@ def _descriptor(rule: Rule, context: ReportContext) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _full_description(rule)},
         "help": {"text": documentation, "markdown": documentation},
-        "helpUri": HELP_URI,
+        "helpUri": HELP_URI.format(code=rule.code),
         "defaultConfiguration": {"level": _LEVELS[severity]},
         "properties": properties,
     }

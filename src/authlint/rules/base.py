@@ -59,5 +59,13 @@ class Rule:
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
+    @classmethod
+    def page(cls) -> str:
+        """The rule's documentation page: what ``authlint rule CODE`` prints
+        and ``docs/rules/CODE.md`` holds."""
+        default = "on" if cls.default_enabled else "off"
+        heading = f"# {cls.code} {cls.name} ({default} by default)"
+        return f"{heading}\n\n{cls.documentation()}\n"
+
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
         raise NotImplementedError
