@@ -39,7 +39,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,40 +280,41 @@ def _floor(tree: Path) -> int:
     """Read, pre-filter and parse: what any libcst-based check must pay."""
     import libcst
 
-    from authlint.checker import may_need_check
-    from authlint.files import discover, exclusion_patterns, is_test_code
-    from authlint.rules import DEFAULT_ENABLED
+    from authlint.files import discover, exclusion_patterns
 
     paths = discover([str(tree)], exclusion_patterns(None, (), tree.resolve())).files
     parsed = 0
-    for path in paths:
-        if is_test_code(path):
-            continue
-        with open(path, "rb") as file:
-            source = file.read()
-        if may_need_check(source, DEFAULT_ENABLED):
-            parsed += 1
-            with contextlib.suppress(Exception):
-                libcst.parse_module(source)
+    for source in _passed(paths):
+        parsed += 1
+        with contextlib.suppress(Exception):
+            libcst.parse_module(source)
     print(json.dumps({"files": len(paths), "parsed": parsed}))
     return 0
 
 
 def _floor_counts(tree: Path, files: list[Path]) -> dict[str, int]:
     """How many files, and lines, the pre-filter passes on to the parser."""
+    # Relative to the tree, as authlint sees them when run inside it.
+    passed = list(_passed([str(path.relative_to(tree)) for path in files], tree))
+    return {
+        "parsed": len(passed),
+        "parsed_lines": sum(source.count(b"\n") for source in passed),
+    }
+
+
+def _passed(paths: Sequence[str], root: Path | None = None) -> Iterator[bytes]:
+    """The source of each file that authlint would parse: not test code,
+    and passed by the pre-filter."""
     from authlint.checker import may_need_check
     from authlint.files import is_test_code
     from authlint.rules import DEFAULT_ENABLED
 
-    parsed = lines = 0
-    for path in files:
-        if is_test_code(str(path.relative_to(tree))):
+    for path in paths:
+        if is_test_code(path):
             continue
-        source = path.read_bytes()
+        source = (root / path if root else Path(path)).read_bytes()
         if may_need_check(source, DEFAULT_ENABLED):
-            parsed += 1
-            lines += source.count(b"\n")
-    return {"parsed": parsed, "parsed_lines": lines}
+            yield source
 
 
 def _machine() -> dict[str, object]:

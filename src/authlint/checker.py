@@ -18,6 +18,7 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from authlint.analysis.extract import extract_facts
 from authlint.config import AnalysisOptions
+from authlint.files import is_test_code
 from authlint.findings import Finding
 from authlint.project import ProjectIndex
 from authlint.rules import RULES, UNPARSABLE_FILE, Rule
@@ -39,10 +40,13 @@ def check_source(
 ) -> list[Finding]:
     """Return the findings of the ``enabled`` rules for one file's bytes.
 
-    ``path`` is only used to label the findings and to resolve the file's
-    relative imports through ``index``. Suppression comments are not applied
-    here: that is the caller's job, so that flake8 can apply its own.
+    ``path`` labels the findings, resolves the file's relative imports
+    through ``index`` and tells test code, which no rule applies to.
+    Suppression comments are not applied here: that is the caller's job, so
+    that flake8 can apply its own.
     """
+    if is_test_code(path):
+        return []
     if _BINARY_MARK in source:
         if UNPARSABLE_FILE.code not in enabled:
             return []
@@ -57,14 +61,19 @@ def check_source(
         return [unparsable(path, error, *_syntax_error_position(source))]
 
     # A rule runs only where its own trigger words are: the file may have
-    # passed the pre-filter on another rule's words alone.
-    active = [
-        rule
-        for rule in RULES
-        if rule.code in enabled
-        and rule.code != "AUT001"
-        and (not rule.triggers or any(word in source for word in rule.triggers))
-    ]
+    # passed the pre-filter on another rule's words alone. Most rules share
+    # one list, so each list is looked for once.
+    present: dict[tuple[bytes, ...], bool] = {}
+    active = []
+    for rule in RULES:
+        if rule.code not in enabled or rule is UNPARSABLE_FILE:
+            continue
+        if rule.triggers not in present:
+            present[rule.triggers] = not rule.triggers or any(
+                word in source for word in rule.triggers
+            )
+        if present[rule.triggers]:
+            active.append(rule)
     if not active:
         return []
     facts = extract_facts(module, path, options, index)

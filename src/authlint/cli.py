@@ -547,7 +547,7 @@ def _count(number: int, noun: str) -> str:
 
 def _rules(args: argparse.Namespace) -> int:
     rows = [("CODE", "NAME", "DEFAULT", "SUMMARY")]
-    rows += [(r.code, r.name, _default(r.default_enabled), r.summary) for r in RULES]
+    rows += [(r.code, r.name, r.default_state(), r.summary) for r in RULES]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths)]
@@ -564,10 +564,6 @@ def _rule(args: argparse.Namespace) -> int:
         )
     print(rule.page(), end="")
     return EXIT_CLEAN
-
-
-def _default(enabled: bool) -> str:
-    return "on" if enabled else "off"
 
 
 def _configure_logging(*, verbose: bool) -> None:

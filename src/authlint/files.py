@@ -265,16 +265,14 @@ def is_test_code(path: str) -> bool:
     out below some folder named ``test`` is not all test code; for a path
     outside the current directory only the two nearest folders count.
     """
-    parts = Path(path).parts
-    if not parts:
-        return False
-    name = parts[-1]
+    file = Path(path)
+    name = file.name
     if name.startswith("test_") or name.endswith("_test.py") or name in _TEST_MODULES:
         return True
-    folders = parts[:-1]
-    if Path(path).is_absolute():
+    folders = file.parent.parts
+    if file.is_absolute():
         try:
-            folders = Path(path).relative_to(Path.cwd()).parts[:-1]
+            folders = file.parent.relative_to(Path.cwd()).parts
         except ValueError:
             folders = folders[-2:]
     return any(folder in _TEST_FOLDERS for folder in folders)

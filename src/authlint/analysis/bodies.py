@@ -32,7 +32,6 @@ from authlint.analysis.symbols import (
     suite_statements,
 )
 from authlint.config import AnalysisOptions
-from authlint.files import is_test_code
 from authlint.frameworks import BODIES, drf, vocabulary
 from authlint.frameworks.spec import BodySpec, Slot
 
@@ -165,10 +164,8 @@ def construction_of(facts: ModuleFacts, denial: Denial) -> Construction | None:
 
 
 def answered_denials(facts: ModuleFacts) -> Iterator[tuple[Denial, Construction]]:
-    """The 401s and 403s of a module outside tests whose construction is
-    known, each with it."""
-    if is_test_code(facts.path):
-        return
+    """The 401s and 403s of a module whose construction is known, each
+    with it."""
     for denial in facts.denials:
         if denial.status not in (401, 403):
             continue
@@ -181,7 +178,7 @@ def permission_messages(facts: ModuleFacts) -> Iterator[Construction]:
     """The ``message`` of each DRF permission class of the module: DRF sends
     it as the body of the 403 when the permission says no."""
     symbols = facts.symbols
-    if symbols is None or is_test_code(facts.path):
+    if symbols is None:
         return
     for cls in symbols.classes.values():
         if not _is_permission_class(cls, symbols):

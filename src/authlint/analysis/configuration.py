@@ -145,25 +145,12 @@ def authenticator_header(
     False, or None when it is not an authenticator or a base is unknown."""
     if "authenticate_header" in _methods(cls):
         return True
-    found = [_base_header(arg.value, symbols, depth) for arg in cls.bases]
+    found = [_known_header(symbols.resolve(arg.value), depth) for arg in cls.bases]
     if True in found:
         return True
     if found and None not in found:
         return False
     return None
-
-
-def _base_header(
-    node: cst.BaseExpression, symbols: ModuleSymbols, depth: int
-) -> bool | None:
-    """Whether the class ``node`` names has a header. DRF's own classes are
-    known by name even when their source is part of the run: the source of
-    ``BaseAuthentication`` defines an ``authenticate_header`` that returns
-    nothing."""
-    known = _known_header(symbols.imports.qualify(node), depth)
-    if known is not None:
-        return known
-    return _known_header(symbols.resolve(node), depth)
 
 
 def _known_header(
@@ -186,11 +173,7 @@ def _known_header(
 
 def _raises_auth_failure(cls: cst.ClassDef, symbols: ModuleSymbols) -> bool:
     for node in _raised(cls):
-        raised = node.func if isinstance(node, cst.Call) else node
-        # By name first: DRF's own source may be part of the run.
-        if symbols.imports.qualify(raised) in _AUTH_FAILURES:
-            return True
-        target = symbols.resolve(raised)
+        target = symbols.resolve(node.func if isinstance(node, cst.Call) else node)
         if isinstance(target, str) and target in _AUTH_FAILURES:
             return True
         if isinstance(target, tuple):
@@ -259,7 +242,7 @@ def _entry_header(node: cst.BaseExpression, symbols: ModuleSymbols) -> bool | No
             found = symbols.index.lookup(value, symbols, 1)
             return _known_header(found, 0) if found else None
         return None
-    return _base_header(node, symbols, 0)
+    return _known_header(symbols.resolve(node), 0)
 
 
 # -- settings ------------------------------------------------------------------

@@ -99,7 +99,8 @@ class ClientFacts:
 def client_facts(symbols: ModuleSymbols) -> ClientFacts:
     if is_test_code(symbols.path):
         # Tests mock refusals and poll their own servers; neither is a client
-        # retrying a real service.
+        # retrying a real service. (``check_source`` skips test code too;
+        # this keeps the client analysis true on its own.)
         return ClientFacts()
     return ClientReader(symbols).read()
 
@@ -580,7 +581,11 @@ class ClientReader:
         self.status = StatusReader(symbols)
         self.client_module = symbols.imports.imports_any(clients.CLIENT_PACKAGES)
         self.facts = ClientFacts()
-        self.client_names = _client_names(symbols)
+        # A client constructor is known only by its imported name, so a
+        # module that imports no client package binds no client object.
+        self.client_names = (
+            _client_names(symbols) if self.client_module else frozenset()
+        )
         # Predicate functions a policy already reported through its argument.
         self.used_predicates: set[str] = set()
         # Whether each function sends a request, by id: asked more than once.
@@ -915,22 +920,10 @@ BLANKET_TRIGGERS: tuple[bytes, ...] = (
 )
 
 
-_CLIENT_PACKAGES = frozenset(
-    name.partition(".")[0] for name in clients.CLIENT_CONSTRUCTORS
-)
-
-
 def _client_names(symbols: ModuleSymbols) -> frozenset[str]:
     """Names bound to a client object: ``self.s = requests.Session()``,
     ``async with httpx.AsyncClient() as c``."""
     names: set[str] = set()
-    if not any(
-        target.partition(".")[0] in _CLIENT_PACKAGES
-        for target in symbols.imports.names.values()
-    ):
-        # A constructor is known only by its imported name: without one of
-        # these imports, walking the module would find nothing.
-        return frozenset()
 
     def is_client(node: cst.BaseExpression | None) -> bool:
         if isinstance(node, cst.Await):

@@ -60,11 +60,15 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def default_state(cls) -> str:
+        """``on`` or ``off``: whether the rule runs unless selected."""
+        return "on" if cls.default_enabled else "off"
+
+    @classmethod
     def page(cls) -> str:
         """The rule's documentation page: what ``authlint rule CODE`` prints
         and ``docs/rules/CODE.md`` holds."""
-        default = "on" if cls.default_enabled else "off"
-        heading = f"# {cls.code} {cls.name} ({default} by default)"
+        heading = f"# {cls.code} {cls.name} ({cls.default_state()} by default)"
         return f"{heading}\n\n{cls.documentation()}\n"
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:

@@ -13,7 +13,6 @@ from authlint.analysis.guards import split_words
 from authlint.analysis.imports import dotted_name, terminal_name
 from authlint.analysis.responses import DENIAL_TRIGGERS
 from authlint.analysis.symbols import blocks, suite_statements
-from authlint.files import is_test_code
 from authlint.findings import Severity
 from authlint.frameworks import vocabulary
 from authlint.rules.base import Invalid, Rule, Violation
@@ -94,8 +93,6 @@ class DenialNotLogged(Rule):
     cwe = (778,)
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        if is_test_code(facts.path):
-            return
         loggers = _logger_names(facts)
         for denial in facts.denials:
             if denial.status not in (401, 403) or denial.function is None:

@@ -9,7 +9,6 @@ from authlint.analysis.bodies import report_node
 from authlint.analysis.challenges import missing_challenge
 from authlint.analysis.facts import ModuleFacts
 from authlint.analysis.responses import DENIAL_TRIGGERS
-from authlint.files import is_test_code
 from authlint.findings import Severity
 from authlint.rules.base import Invalid, Rule, Violation
 
@@ -130,8 +129,6 @@ class UnauthorizedWithoutChallenge(Rule):
     cwe = (287,)
 
     def check(self, facts: ModuleFacts) -> Iterator[Violation]:
-        if is_test_code(facts.path):
-            return
         for denial in facts.denials:
             built = missing_challenge(facts, denial)
             if built is None:
